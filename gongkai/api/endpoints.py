@@ -1,0 +1,21 @@
+"""Mount every app's router. Each app keeps its endpoints in its own ``api.py``."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+
+def register(api: NinjaAPI) -> None:
+    from gongkai.accounts.api import router as accounts_router
+    from gongkai.api.views import router as meta_router
+    from gongkai.core.audit.api import router as audit_router
+    from gongkai.core.outbox.api import router as outbox_router
+    from gongkai.core.search.api import router as search_router
+    from gongkai.core.workcalendar.api import router as calendar_router
+
+    api.add_router("/", meta_router)
+    api.add_router("/accounts/", accounts_router)
+    api.add_router("/audit/", audit_router)
+    api.add_router("/outbox/", outbox_router)
+    api.add_router("/search/", search_router)
+    api.add_router("/calendar/", calendar_router)

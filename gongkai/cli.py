@@ -1,0 +1,43 @@
+"""The `gongkai` command: operations entry point (calendar, jobs, demo data, …).
+
+`gongkai <command> …` is `manage.py <command> …` with Gongkai's settings; `gongkai --help`
+lists Gongkai's own commands first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Gongkai's own operations commands, shown first by `gongkai --help`.
+COMMANDS = {
+    "calendar": "工作日历：查询、推算、导入 / work calendar: query, compute, import",
+    "jobs": "嵌入模式下运行后台任务 / run background jobs in embedded mode",
+    "demo": "载入演示城市（吉林市）/ load the demo city (Jilin City)",
+    "outbox": "外发消息：投递、查看 / outbox: deliver, inspect",
+    "search": "中文检索索引：重建 / Chinese search index: rebuild",
+}
+
+
+def _print_help() -> None:
+    print("用法 / usage: gongkai <command> [options]\n")
+    print("Gongkai 命令 / Gongkai commands:")
+    for name, text in COMMANDS.items():
+        print(f"  {name:<10} {text}")
+    print("\n`gongkai <command> --help` 查看命令帮助 / shows a command's help.")
+    print("Django 的管理命令也可使用（如 migrate、createsuperuser）/ Django's management commands work too.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongkai.settings.base")
+    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
+        _print_help()
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongkai", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+# Placeholder until the Chinese search backend lands.
+from wagtail.search.backends.database import DatabaseSearchBackend as SearchBackend  # noqa: F401

@@ -1,0 +1,12 @@
+"""The periodic jobs of every app, in one place.
+
+Celery beat reads this in production; `gongkai jobs` runs the same entries in embedded mode.
+Each entry: a dotted task name and an interval in seconds.
+"""
+
+from __future__ import annotations
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox-deliver": {"task": "gongkai.core.outbox.tasks.deliver_due", "schedule": 5.0},
+    "calendar-check-next-year": {"task": "gongkai.core.workcalendar.tasks.check_next_year", "schedule": 6 * 3600.0},
+}
