@@ -25,7 +25,6 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/gongkai migrate --no-input
 	$(BIN)/gongkai createcachetable
-	$(BIN)/gongkai compilemessages_gongkai
 	$(BIN)/gongkai demo load
 	@echo ""
 	@echo "公开 Gongkai:  http://$(HOST):$(PORT)/   工作人员后台 / staff: http://$(HOST):$(PORT)/admin/"
