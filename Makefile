@@ -58,7 +58,8 @@ check-migrations: install
 	$(BIN)/gongkai makemigrations --check --dry-run
 
 messages: install
-	$(BIN)/gongkai makemessages_gongkai
+	cd gongkai && ../$(BIN)/python ../manage.py makemessages -l en --no-location --no-obsolete --ignore '*/tests/*'
+	cd gongkai && ../$(BIN)/python ../manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
