@@ -17,5 +17,7 @@ class HomePage(Page):
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
 
+    template = "portal/home_page.html"
+
     class Meta:
         verbose_name = _("门户首页")
