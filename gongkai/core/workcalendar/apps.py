@@ -6,3 +6,6 @@ class WorkcalendarConfig(AppConfig):
     name = "gongkai.core.workcalendar"
     label = "workcalendar"
     verbose_name = _("工作日历")
+
+    def ready(self) -> None:
+        from gongkai.core.workcalendar import checks  # noqa: F401  (registers the system check)
