@@ -6,3 +6,7 @@ class OutboxConfig(AppConfig):
     name = "gongkai.core.outbox"
     label = "outbox"
     verbose_name = _("外发消息")
+
+    def ready(self) -> None:
+        # Registers the built-in channels (sms, email, webhook); other apps add theirs the same way.
+        from gongkai.core.outbox import channels  # noqa: F401
