@@ -1,0 +1,262 @@
+"""Database-specific reads and writes of the index (PostgreSQL tsvector + GIN, SQLite FTS5).
+
+Everything above this module (services, selectors, the Wagtail backend) is database-neutral.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from gongkai.core.search import text
+from gongkai.core.search.models import SearchEntry
+
+ENTRY_TABLE = SearchEntry._meta.db_table
+FTS_TABLE = "search_fts"
+
+FTS_CREATE_SQL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "uni, bi, w, content='', detail=full, tokenize='unicode61 remove_diacritics 0')"
+)
+FTS_DROP_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+GIN_CREATE_SQL = f"CREATE INDEX IF NOT EXISTS search_entry_terms_gin ON {ENTRY_TABLE} USING gin (terms)"
+GIN_DROP_SQL = "DROP INDEX IF EXISTS search_entry_terms_gin"
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Writes ---------------------------------------------------------------------------------------
+
+
+def insert_entries(rows: Sequence[tuple[SearchEntry, text.Chunk]], *, batch_size: int = 500) -> None:
+    """Insert new entries with their match structures (the caller deletes old ones first)."""
+    if not rows:
+        return
+    if is_postgres():
+        for entry, chunk in rows:
+            entry.terms = chunk.tsvector()
+        SearchEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=batch_size)
+        return
+    created = SearchEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=batch_size)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, uni, bi, w) VALUES (%s, %s, %s, %s)",
+            [(entry.pk, *chunk.fts_columns()) for entry, (_, chunk) in zip(created, rows, strict=True)],
+        )
+
+
+def delete_entries(entry_ids: Iterable[int]) -> int:
+    """Delete entries by id, with their FTS5 rows on SQLite."""
+    ids = list(entry_ids)
+    if not ids:
+        return 0
+    if not is_postgres():
+        # A contentless FTS5 table forgets a row only when told the exact terms it was given;
+        # they are rebuilt from the stored text (the tokenizer is deterministic).
+        fts_rows = []
+        for entry in SearchEntry.objects.filter(pk__in=ids).only("pk", "title", "body_text", "chunk"):
+            chunk = chunk_for_entry(entry)
+            fts_rows.append((entry.pk, *chunk.fts_columns()))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, uni, bi, w) VALUES ('delete', %s, %s, %s, %s)",
+                fts_rows,
+            )
+    deleted, _ = SearchEntry.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
+def delete_all() -> None:
+    """Empty the whole index (a rebuild starts here)."""
+    if not is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+    SearchEntry.objects.all().delete()
+
+
+def chunk_for_entry(entry: SearchEntry) -> text.Chunk:
+    """Rebuild the terms an entry was indexed with from its stored text."""
+    title = text.normalize(entry.title)[: text.TITLE_INDEX_LIMIT]
+    body = text.normalize(entry.body_text)
+    return text._build_chunk(entry.chunk, title, body, 0, len(body))
+
+
+def optimize() -> None:
+    """Merge index segments after a bulk load (SQLite FTS5) or refresh planner statistics."""
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+        else:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+
+
+# --- Reads ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    doc_types: Sequence[str] | None = None
+    department_code: str | None = None
+    year: int | None = None
+    public_only: bool = True
+    content_type_ids: Sequence[int] | None = None
+
+
+def _match_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
+    """Return a WHERE fragment that is true when row ``alias`` matches every term."""
+    if is_postgres():
+        return f"{alias}.terms @@ %s::tsquery", [text.pg_tsquery(terms)]
+    return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [text.fts_match(terms)]
+
+
+def _word_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
+    """Return an expression true when row ``alias`` has every word of the terms as a whole word.
+
+    Written as ``id IN (subquery)`` so the database probes the index once (a hashed subplan)
+    rather than reading every matched row's terms.
+    """
+    if is_postgres():
+        query = text.pg_word_tsquery(terms)
+        if query is None:
+            return "FALSE", []
+        return f"{alias}.id IN (SELECT id FROM {ENTRY_TABLE} WHERE terms @@ %s::tsquery)", [query]
+    query = text.fts_word_match(terms)
+    if query is None:
+        return "0", []
+    return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]
+
+
+def _filter_clause(filters: Filters, alias: str) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    if filters.public_only:
+        parts.append(f"{alias}.is_public = %s")
+        params.append(True)
+    if filters.doc_types:
+        parts.append(f"{alias}.doc_type IN ({', '.join(['%s'] * len(filters.doc_types))})")
+        params.extend(filters.doc_types)
+    if filters.department_code:
+        parts.append(f"{alias}.department_code = %s")
+        params.append(filters.department_code)
+    if filters.year is not None:
+        parts.append(f"{alias}.year = %s")
+        params.append(filters.year)
+    if filters.content_type_ids is not None:
+        ids = list(filters.content_type_ids) or [0]
+        parts.append(f"{alias}.content_type_id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    return " AND ".join(parts) or "1 = 1", params
+
+
+def _base_where(terms: list[text.Term], filters: Filters) -> tuple[str, list[Any]]:
+    """Return the WHERE clause for ``e``: matches, filters, and one row per object.
+
+    An object split into chunks may match in several of them; only its first matching chunk
+    counts (the NOT EXISTS runs for chunk > 0 only, which almost no row is).
+    """
+    match_sql, match_params = _match_clause(terms, "e")
+    inner_match_sql, inner_match_params = _match_clause(terms, "p")
+    filter_sql, filter_params = _filter_clause(filters, "e")
+    sql = (
+        f"{match_sql} AND {filter_sql} AND (e.chunk = 0 OR NOT EXISTS ("
+        f"SELECT 1 FROM {ENTRY_TABLE} p WHERE p.content_type_id = e.content_type_id"
+        f" AND p.object_id = e.object_id AND p.chunk < e.chunk AND {inner_match_sql}))"
+    )
+    return sql, [*match_params, *filter_params, *inner_match_params]
+
+
+def _title_hit(terms: list[text.Term]) -> tuple[str, list[Any]]:
+    func = "strpos(lower(e.title), %s) > 0" if is_postgres() else "instr(lower(e.title), %s) > 0"
+    return "(" + " AND ".join([func] * len(terms)) + ")", [t.text for t in terms]
+
+
+@dataclass
+class Row:
+    id: int
+    content_type_id: int
+    object_id: int
+    chunk: int
+    title: str
+    body_text: str
+    doc_type: str
+    department_code: str
+    date: Any
+    url: str
+    is_public: bool
+    extra: dict
+    title_hit: bool
+    word_hit: bool
+
+
+def search_page(terms: list[text.Term], filters: Filters, *, offset: int, limit: int) -> tuple[int, list[Row]]:
+    """Return (total, rows of the page): title hits first, then whole-word hits, then newest."""
+    where_sql, where_params = _base_where(terms, filters)
+    title_sql, title_params = _title_hit(terms)
+    word_sql, word_params = _word_clause(terms, "e")
+    nulls_last = "NULLS LAST" if is_postgres() else ""
+    sql = (
+        "SELECT e.id, e.content_type_id, e.object_id, e.chunk, e.title, e.body_text, e.doc_type,"
+        " e.department_code, e.date, e.url, e.is_public, e.extra,"
+        f" {title_sql} AS title_hit, {word_sql} AS word_hit, count(*) OVER () AS total"
+        f" FROM {ENTRY_TABLE} e WHERE {where_sql}"
+        f" ORDER BY title_hit DESC, word_hit DESC, e.date DESC {nulls_last}, e.id DESC"
+        " LIMIT %s OFFSET %s"
+    )
+    params = [*title_params, *word_params, *where_params, limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    if raw:
+        total = raw[0][-1]
+    elif offset > 0:
+        total = count(terms, filters)
+    else:
+        total = 0
+    rows = []
+    for r in raw:
+        extra = r[11]
+        if isinstance(extra, str):
+            extra = json.loads(extra)
+        date = r[8]
+        if isinstance(date, str):
+            from datetime import date as date_cls
+
+            date = date_cls.fromisoformat(date)
+        rows.append(Row(*r[:8], date, r[9], bool(r[10]), extra or {}, bool(r[12]), bool(r[13])))
+    return total, rows
+
+
+def count(terms: list[text.Term], filters: Filters) -> int:
+    where_sql, where_params = _base_where(terms, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where_sql}", where_params)
+        return cursor.fetchone()[0]
+
+
+def matching_keys(terms: list[text.Term], filters: Filters) -> list[tuple[int, int]]:
+    """Return every matching (content_type_id, object_id), unordered (for checks and Wagtail)."""
+    where_sql, where_params = _base_where(terms, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT e.content_type_id, e.object_id FROM {ENTRY_TABLE} e WHERE {where_sql}", where_params)
+        return [(r[0], r[1]) for r in cursor.fetchall()]
+
+
+def ranked_object_ids(terms: list[text.Term], filters: Filters) -> list[int]:
+    """Return matching object ids, best first (same order as :func:`search_page`)."""
+    where_sql, where_params = _base_where(terms, filters)
+    title_sql, title_params = _title_hit(terms)
+    word_sql, word_params = _word_clause(terms, "e")
+    nulls_last = "NULLS LAST" if is_postgres() else ""
+    sql = (
+        f"SELECT e.object_id, {title_sql} AS title_hit, {word_sql} AS word_hit FROM {ENTRY_TABLE} e"
+        f" WHERE {where_sql} ORDER BY title_hit DESC, word_hit DESC, e.date DESC {nulls_last}, e.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*title_params, *word_params, *where_params])
+        return [r[0] for r in cursor.fetchall()]

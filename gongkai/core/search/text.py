@@ -1,0 +1,265 @@
+"""The one text component: turn Chinese (and mixed) text into index terms and queries into matches.
+
+Every non-space character of the lower-cased text is indexed twice: as a **unigram** and, paired
+with the character after it, as a **bigram** at the same position. A query term of one character
+is a unigram lookup; a term of n ≥ 2 characters is the phrase of its n−1 bigrams. Both are exact:
+a document matches if and only if the term is a substring of its title or body, which is what a
+``LIKE '%term%'`` scan answers, at index speed. rjieba **words** are indexed as well, without
+positions, and only rank (a document where the term is a whole word comes before one where it is
+part of a longer word); they never decide whether a document matches.
+
+Rules and quirks:
+
+* Whitespace separates query terms (all must match) and breaks the character sequence of a
+  document, so "路 灯" in a document never matches the term "路灯", as with LIKE.
+* Terms are compared case-insensitively; other normalisation (full-width to half-width, simplified
+  to traditional) is deliberately not done, because LIKE does not do it either.
+* Terms are encoded so that SQLite's ``unicode61`` tokenizer and PostgreSQL's tsvector see each one
+  as one opaque token: CJK ideographs, ``a``–``w``, ``y``, ``z`` and digits stand for themselves, any
+  other character is ``x<hex>x``, words are ``xw`` + their characters' codes. The code is
+  prefix-free, so a unigram, a bigram and a word can never be mistaken for one another.
+* A document longer than one tsvector can hold (16,383 positions, 256 positions per term) is split
+  into chunks that overlap by :data:`MAX_QUERY_LENGTH` characters, so every term that a query may
+  contain lies wholly inside at least one chunk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import rjieba
+
+#: Longest query the public accepts (characters). Chunks overlap by this much.
+MAX_QUERY_LENGTH = 100
+#: Titles are indexed up to this many characters (they are stored in full).
+TITLE_INDEX_LIMIT = 1000
+#: Highest tsvector position PostgreSQL keeps; later positions collapse onto it.
+MAX_POSITION = 16_383
+#: PostgreSQL keeps at most 256 positions per lexeme; stay below it.
+MAX_OCCURRENCES = 255
+#: Bump when the encoding changes: every index must then be rebuilt (``gongkai search rebuild``).
+TOKENIZER_VERSION = 1
+
+_CODES: dict[str, str] = {}
+
+
+def _is_cjk(code_point: int) -> bool:
+    return (
+        0x4E00 <= code_point <= 0x9FFF
+        or 0x3400 <= code_point <= 0x4DBF
+        or 0xF900 <= code_point <= 0xFAFF
+        or 0x20000 <= code_point <= 0x3134F
+    )
+
+
+def char_code(char: str) -> str:
+    """Return the index code of one (already lower-cased) character."""
+    code = _CODES.get(char)
+    if code is None:
+        point = ord(char)
+        if _is_cjk(point) or ("a" <= char <= "z" and char != "x") or "0" <= char <= "9":
+            code = char
+        else:
+            code = f"x{point:x}x"
+        if len(_CODES) < 100_000:
+            _CODES[char] = code
+    return code
+
+
+def normalize(text: str) -> str:
+    """Lower-case ``text`` without changing its length (offsets stay valid for snippets)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def word_code(word: str) -> str:
+    return "xw" + "".join(char_code(c) for c in word)
+
+
+def words_of(text: str) -> set[str]:
+    """Return the rjieba words (two characters or more, no spaces) of normalized ``text``."""
+    return {w for w in rjieba.cut(text, hmm=False) if len(w) >= 2 and not any(c.isspace() for c in w)}
+
+
+@dataclass
+class Chunk:
+    """One indexed slice of a document: the title plus ``body[start:end]``."""
+
+    number: int
+    start: int
+    end: int
+    #: lexeme -> positions (1-based), unigrams and bigrams; for the tsvector.
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    #: unigram codes in document order, gaps as ``None``; bigram codes likewise (for FTS5).
+    unigrams: list[str] = field(default_factory=list)
+    bigrams: list[str] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)
+
+    def tsvector(self) -> str:
+        """Return the chunk as a PostgreSQL tsvector literal (words carry no positions)."""
+        parts = [f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in self.positions.items()]
+        parts.extend(f"'{word_code(w)}'" for w in sorted(self.words))
+        return " ".join(parts)
+
+    def fts_columns(self) -> tuple[str, str, str]:
+        """Return the ``uni``, ``bi`` and ``w`` column texts for the SQLite FTS5 table."""
+        return " ".join(self.unigrams), " ".join(self.bigrams), " ".join(word_code(w) for w in sorted(self.words))
+
+
+#: Token that separates runs in the FTS5 bigram column; no character code can produce it.
+FTS_GAP = "xx"
+
+
+def _build_chunk(number: int, title: str, body: str, start: int, end: int) -> Chunk:
+    chunk = Chunk(number=number, start=start, end=end)
+    positions = chunk.positions
+    unigrams = chunk.unigrams
+    bigrams = chunk.bigrams
+    pos = 0
+
+    def feed(text: str) -> None:
+        nonlocal pos
+        prev: str | None = None
+        for c in text:
+            pos += 1
+            if c.isspace():
+                if prev is not None:
+                    bigrams.append(FTS_GAP)
+                prev = None
+                continue
+            code = char_code(c)
+            positions.setdefault(code, []).append(pos)
+            unigrams.append(code)
+            if prev is not None:
+                bigram = prev + code
+                positions.setdefault(bigram, []).append(pos - 1)
+                bigrams.append(bigram)
+            prev = code
+        # A gap between title and body: no bigram may span them.
+        pos += 1
+        if bigrams and bigrams[-1] != FTS_GAP:
+            bigrams.append(FTS_GAP)
+
+    feed(title)
+    feed(body[start:end])
+    chunk.words = words_of(title) | words_of(body[start:end])
+    return chunk
+
+
+def _needs_split(title: str, body: str) -> bool:
+    if len(title) + len(body) + 2 > MAX_POSITION:
+        return True
+    if len(title) + len(body) <= MAX_OCCURRENCES:
+        return False
+    counts = Counter(title)
+    counts.update(body)
+    if counts.most_common(1)[0][1] > MAX_OCCURRENCES:
+        return True
+    text = title + "\n" + body
+    pairs = Counter(text[i : i + 2] for i in range(len(text) - 1))
+    return pairs.most_common(1)[0][1] > MAX_OCCURRENCES
+
+
+def chunk_document(title: str, body: str) -> list[Chunk]:
+    """Split a document into index chunks (usually exactly one).
+
+    ``title`` and ``body`` must already be :func:`normalize`-d. The title is repeated in every chunk.
+    """
+    title = title[:TITLE_INDEX_LIMIT]
+    if not _needs_split(title, body):
+        return [_build_chunk(0, title, body, 0, len(body))]
+    title_counts = Counter(title) + Counter(title[i : i + 2] for i in range(len(title) - 1))
+    budget = MAX_POSITION - len(title) - 2
+    chunks: list[Chunk] = []
+    start = 0
+    while True:
+        counts = Counter(title_counts)
+        end = start
+        limit = min(len(body), start + budget)
+        while end < limit:
+            c = body[end]
+            pair = body[end - 1 : end + 1] if end > start else None
+            if counts[c] >= MAX_OCCURRENCES or (pair and counts[pair] >= MAX_OCCURRENCES):
+                break
+            counts[c] += 1
+            if pair:
+                counts[pair] += 1
+            end += 1
+        chunks.append(_build_chunk(len(chunks), title, body, start, end))
+        if end >= len(body):
+            return chunks
+        # Overlap so that any term of up to MAX_QUERY_LENGTH characters is whole in some chunk.
+        start = max(end - MAX_QUERY_LENGTH, start + 1)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One whitespace-separated part of a query, normalized."""
+
+    text: str
+    codes: tuple[str, ...]
+    words: tuple[str, ...]
+
+    @property
+    def bigrams(self) -> list[str]:
+        return [self.codes[i] + self.codes[i + 1] for i in range(len(self.codes) - 1)]
+
+
+def parse_query(query: str) -> list[Term]:
+    """Split ``query`` into distinct normalized terms (empty list if there is nothing to search)."""
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for part in normalize(query).split():
+        if part in seen:
+            continue
+        seen.add(part)
+        words = tuple(sorted(words_of(part))) if len(part) >= 2 else ()
+        terms.append(Term(text=part, codes=tuple(char_code(c) for c in part), words=words))
+    return terms
+
+
+def pg_tsquery(terms: list[Term]) -> str:
+    """Return the tsquery (text form) that matches documents containing every term.
+
+    A term of n ≥ 3 characters needs only every other bigram (plus the last one) to pin down all
+    its characters: ``'ab' <2> 'cd' <1> 'de'`` for "abcde". Fewer lexemes, same matches.
+    """
+    parts = []
+    for term in terms:
+        if len(term.codes) == 1:
+            parts.append(f"'{term.codes[0]}'")
+            continue
+        bigrams = term.bigrams
+        picks = list(range(0, len(bigrams), 2))
+        if picks[-1] != len(bigrams) - 1:
+            picks.append(len(bigrams) - 1)
+        phrase = f"'{bigrams[picks[0]]}'"
+        for prev, cur in zip(picks, picks[1:], strict=False):
+            phrase += f" <{cur - prev}> '{bigrams[cur]}'"
+        parts.append(f"({phrase})" if len(picks) > 1 else phrase)
+    return " & ".join(parts)
+
+
+def pg_word_tsquery(terms: list[Term]) -> str | None:
+    """Return the tsquery of the terms' words (for ranking), or None when no term has a word."""
+    words = [word_code(w) for term in terms for w in term.words]
+    return " & ".join(f"'{w}'" for w in words) if words else None
+
+
+def fts_match(terms: list[Term]) -> str:
+    """Return the FTS5 MATCH expression that matches documents containing every term."""
+    parts = []
+    for term in terms:
+        if len(term.codes) == 1:
+            parts.append(f'uni : "{term.codes[0]}"')
+        else:
+            parts.append(f'bi : "{" ".join(term.bigrams)}"')
+    return " AND ".join(parts)
+
+
+def fts_word_match(terms: list[Term]) -> str | None:
+    words = [word_code(w) for term in terms for w in term.words]
+    return " AND ".join(f'w : "{w}"' for w in words) if words else None
