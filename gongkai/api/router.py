@@ -84,7 +84,19 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc))
+    # django-ninja wraps a parser failure in HttpError(400); answer with the parser's own error.
+    if isinstance(exc.__cause__, ApiError):
+        return _api_error(request, exc.__cause__)
+    messages = {
+        400: ("bad_request", _("请求无效。")),
+        401: ("not_authenticated", _("需要登录或有效的接口令牌。")),
+        403: ("permission_denied", _("无权执行此操作。")),
+        404: ("not_found", _("未找到，或无权查看。")),
+        405: ("method_not_allowed", _("不支持此请求方法。")),
+        429: ("too_many_requests", _("请求过于频繁，请稍后再试。")),
+    }
+    code, message = messages.get(exc.status_code, ("http_error", _("请求无法处理。")))
+    return _error(request, exc.status_code, code, message)
 
 
 from gongkai.api import endpoints  # noqa: E402  (registers the routers of every app)

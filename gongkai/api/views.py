@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.db import transaction
 from django.utils.translation import get_language
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from wagtail.models import APIToken
+
+from gongkai.api.errors import NotFound
+from gongkai.core.audit.models import AuditEvent
+from gongkai.core.audit.services import audit_record
 
 router = Router(tags=["meta"])
 
@@ -26,3 +34,53 @@ def me(request):
         "language": get_language(),
         "roles": sorted(user.groups.values_list("name", flat=True)),
     }
+
+
+class TokenIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(..., min_length=1, max_length=100, description="用途 / what the token is for")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="只显示这一次 / shown only once")
+
+
+@router.get("/tokens", response=list[TokenOut], summary="我的接口令牌 / My API tokens")
+def token_list(request):
+    return APIToken.objects.filter(user=request.auth).order_by("-created")
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="创建接口令牌 / Create an API token")
+def token_create(request, payload: TokenIn):
+    with transaction.atomic():
+        token, plaintext = APIToken.create_token(user=request.auth, name=payload.name.strip())
+        audit_record(
+            actor=request.auth, action="api_token.created", target=token, request=request,
+            kind=AuditEvent.Kind.SECURITY, new={"name": token.name, "prefix": token.prefix},
+        )  # fmt: skip
+    return 201, {**TokenOut.from_orm(token).dict(), "token": plaintext}
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销接口令牌 / Revoke an API token")
+def token_revoke(request, token_id: int):
+    with transaction.atomic():
+        token = APIToken.objects.select_for_update().filter(user=request.auth, pk=token_id).first()
+        if token is None:
+            raise NotFound()
+        if token.revoked_at is None:
+            token.revoke()
+            audit_record(
+                actor=request.auth, action="api_token.revoked", target=token, request=request,
+                kind=AuditEvent.Kind.SECURITY, new={"revoked_at": token.revoked_at},
+            )  # fmt: skip
+    return token

@@ -1,6 +1,5 @@
 """Audit trail API for auditors and integrations (read-only)."""
 
-from __future__ import annotations
 
 import datetime
 
