@@ -189,8 +189,15 @@ def _now(at: datetime.datetime | None) -> datetime.datetime:
 
 
 def _locked(clock: DeadlineClock) -> DeadlineClock:
-    # Lock the clock so that two concurrent pauses cannot both see "running".
-    return DeadlineClock.objects.select_for_update().get(pk=clock.pk)
+    """Lock the clock's row and reload the caller's instance, which the service then updates.
+
+    The lock makes two concurrent pauses impossible (the second sees the first's open pause);
+    reloading the same instance keeps the caller's object in step with the database.
+    """
+    DeadlineClock.objects.select_for_update().filter(pk=clock.pk).values_list("pk", flat=True).get()
+    clock.refresh_from_db()
+    getattr(clock, "_prefetched_objects_cache", {}).clear()
+    return clock
 
 
 def _open_pause(clock: DeadlineClock) -> ClockPause | None:
