@@ -6,7 +6,7 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from wagtail.models import APIToken
 
 from gongkai.api.errors import NotFound
@@ -68,7 +68,7 @@ def token_create(request, payload: TokenIn):
             actor=request.auth, action="api_token.created", target=token, request=request,
             kind=AuditEvent.Kind.SECURITY, new={"name": token.name, "prefix": token.prefix},
         )  # fmt: skip
-    return 201, {**TokenOut.from_orm(token).dict(), "token": plaintext}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": plaintext})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销接口令牌 / Revoke an API token")
