@@ -6,3 +6,17 @@ class AccountsConfig(AppConfig):
     name = "gongkai.accounts"
     label = "accounts"
     verbose_name = _("机构与人员")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.db.models.signals import post_migrate, post_save
+
+        from gongkai.accounts import signals
+
+        post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="gongkai.accounts.roles_sync")
+        post_save.connect(
+            signals.set_staff_language,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="gongkai.accounts.language",
+        )
