@@ -297,3 +297,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# No calls to gravatar.com: the machines have no outside network and staff avatars are private.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
