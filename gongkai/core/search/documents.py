@@ -10,6 +10,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
+def root_content_type(model: type[models.Model]) -> ContentType:
+    """Return the content type objects of ``model`` are indexed under."""
+    while model._meta.parents:
+        model = next(iter(model._meta.parents))
+    return ContentType.objects.get_for_model(model, for_concrete_model=True)
+
+
 @dataclass
 class SearchDocument:
     """The searchable text and facets of one object.
@@ -32,8 +39,12 @@ class SearchDocument:
 
     @classmethod
     def for_object(cls, obj: models.Model, **values: Any) -> SearchDocument:
-        """Build the document of a saved model instance (keyed by its concrete model and pk)."""
-        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        """Build the document of a saved model instance, keyed by its root model and pk.
+
+        The root model is the top of a multi-table inheritance chain (``wagtailcore.Page`` for every
+        page type), the key Wagtail's indexing uses too, so both paths write the same entry.
+        """
+        content_type = root_content_type(type(obj))
         return cls(content_type_id=content_type.pk, object_id=int(obj.pk), **values)
 
 

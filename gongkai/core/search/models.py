@@ -54,7 +54,9 @@ class SearchEntry(models.Model):
         verbose_name = _("检索条目")
         verbose_name_plural = _("检索条目")
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "chunk"], name="search_entry_unique_chunk"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "chunk"], name="search_entry_unique_chunk"
+            ),
         ]
         indexes = [
             models.Index(fields=["doc_type", "year"], name="search_entry_type_year"),

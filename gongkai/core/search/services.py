@@ -7,11 +7,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from gongkai.core.search import storage, text
-from gongkai.core.search.documents import Searchable, SearchDocument
+from gongkai.core.search.documents import Searchable, SearchDocument, root_content_type
 from gongkai.core.search.models import SearchEntry
 
 
@@ -58,7 +57,9 @@ def _existing_ids(keys: list[tuple[int, int]]) -> list[int]:
     return ids
 
 
-def index_documents(documents: Iterable[SearchDocument], *, batch_size: int = 500, replace: bool = True) -> int:
+def index_documents(
+    documents: Iterable[SearchDocument], *, batch_size: int = 500, replace: bool = True
+) -> int:
     """Index many documents in bulk, replacing what was indexed for the same objects.
 
     Returns the number of documents indexed. ``replace=False`` skips the look-up of old entries
@@ -125,8 +126,7 @@ def index_object(
 
 def remove_object(obj: models.Model) -> int:
     """Remove an object from the index (no error if it was not indexed); returns chunks removed."""
-    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-    return remove_keys([(content_type.pk, int(obj.pk))])
+    return remove_keys([(root_content_type(type(obj)).pk, int(obj.pk))])
 
 
 def remove_keys(keys: list[tuple[int, int]]) -> int:
@@ -138,7 +138,9 @@ def remove_keys(keys: list[tuple[int, int]]) -> int:
 def remove_content_types(content_type_ids: list[int]) -> int:
     """Remove every object of the given content types (a model's rebuild starts here)."""
     with transaction.atomic():
-        ids = list(SearchEntry.objects.filter(content_type_id__in=content_type_ids).values_list("pk", flat=True))
+        ids = list(
+            SearchEntry.objects.filter(content_type_id__in=content_type_ids).values_list("pk", flat=True)
+        )
         return storage.delete_entries(ids)
 
 
@@ -155,8 +157,17 @@ def index_searchable(obj: Searchable) -> int:
 
 
 def searchable_models() -> list[type[models.Model]]:
-    """Return every installed concrete model that uses the :class:`Searchable` mixin."""
-    return [m for m in apps.get_models() if issubclass(m, Searchable) and not m._meta.abstract]
+    """Return every installed concrete model that uses the :class:`Searchable` mixin.
+
+    Models Wagtail indexes (pages with the mixin) are left out: Wagtail's indexing covers them.
+    """
+    from modelsearch.index import class_is_indexed
+
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, Searchable) and not m._meta.abstract and not class_is_indexed(m)
+    ]
 
 
 def _documents_of(model: type[models.Model], chunk_size: int) -> Iterator[SearchDocument]:
@@ -177,8 +188,7 @@ def rebuild(*, progress: Callable[[str, int], None] | None = None, batch_size: i
 
     counts: dict[str, int] = {}
     for model in searchable_models():
-        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        remove_content_types([content_type.pk])
+        remove_content_types([root_content_type(model).pk])
         counts[model._meta.label] = index_documents(
             _documents_of(model, batch_size), batch_size=batch_size, replace=False
         )

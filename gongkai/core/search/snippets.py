@@ -16,7 +16,9 @@ SNIPPET_LENGTH = 120
 ELLIPSIS = "…"
 
 
-def _hit_spans(haystack: str, terms: list[text.Term], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def _hit_spans(
+    haystack: str, terms: list[text.Term], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Return sorted, merged (start, end) spans where any term occurs in ``haystack[start:end]``."""
     end = len(haystack) if end is None else end
     spans = []

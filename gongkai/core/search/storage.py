@@ -1,7 +1,12 @@
 """Database-specific reads and writes of the index (PostgreSQL tsvector + GIN, SQLite FTS5).
 
 Everything above this module (services, selectors, the Wagtail backend) is database-neutral.
+
+SQL here is assembled from constants (table names, aliases, fragments built in this module);
+every value, query terms included, is a bound parameter.
 """
+
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -17,14 +22,6 @@ from gongkai.core.search.models import SearchEntry
 
 ENTRY_TABLE = SearchEntry._meta.db_table
 FTS_TABLE = "search_fts"
-
-FTS_CREATE_SQL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "uni, bi, w, content='', detail=full, tokenize='unicode61 remove_diacritics 0')"
-)
-FTS_DROP_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
-GIN_CREATE_SQL = f"CREATE INDEX IF NOT EXISTS search_entry_terms_gin ON {ENTRY_TABLE} USING gin (terms)"
-GIN_DROP_SQL = "DROP INDEX IF EXISTS search_entry_terms_gin"
 
 
 def is_postgres() -> bool:
@@ -106,13 +103,17 @@ class Filters:
     year: int | None = None
     public_only: bool = True
     content_type_ids: Sequence[int] | None = None
+    #: Match the title only (Wagtail ``fields=["title"]``).
+    title_only: bool = False
 
 
 def _match_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
     """Return a WHERE fragment that is true when row ``alias`` matches every term."""
     if is_postgres():
         return f"{alias}.terms @@ %s::tsquery", [text.pg_tsquery(terms)]
-    return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [text.fts_match(terms)]
+    return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
+        text.fts_match(terms)
+    ]
 
 
 def _word_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
@@ -163,6 +164,10 @@ def _base_where(terms: list[text.Term], filters: Filters) -> tuple[str, list[Any
     match_sql, match_params = _match_clause(terms, "e")
     inner_match_sql, inner_match_params = _match_clause(terms, "p")
     filter_sql, filter_params = _filter_clause(filters, "e")
+    if filters.title_only:
+        title_sql, title_params = _title_hit(terms)
+        filter_sql += f" AND {title_sql}"
+        filter_params = [*filter_params, *title_params]
     sql = (
         f"{match_sql} AND {filter_sql} AND (e.chunk = 0 OR NOT EXISTS ("
         f"SELECT 1 FROM {ENTRY_TABLE} p WHERE p.content_type_id = e.content_type_id"
@@ -194,7 +199,9 @@ class Row:
     word_hit: bool
 
 
-def search_page(terms: list[text.Term], filters: Filters, *, offset: int, limit: int) -> tuple[int, list[Row]]:
+def search_page(
+    terms: list[text.Term], filters: Filters, *, offset: int, limit: int
+) -> tuple[int, list[Row]]:
     """Return (total, rows of the page): title hits first, then whole-word hits, then newest."""
     where_sql, where_params = _base_where(terms, filters)
     title_sql, title_params = _title_hit(terms)
@@ -243,7 +250,9 @@ def matching_keys(terms: list[text.Term], filters: Filters) -> list[tuple[int, i
     """Return every matching (content_type_id, object_id), unordered (for checks and Wagtail)."""
     where_sql, where_params = _base_where(terms, filters)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT e.content_type_id, e.object_id FROM {ENTRY_TABLE} e WHERE {where_sql}", where_params)
+        cursor.execute(
+            f"SELECT e.content_type_id, e.object_id FROM {ENTRY_TABLE} e WHERE {where_sql}", where_params
+        )
         return [(r[0], r[1]) for r in cursor.fetchall()]
 
 
@@ -260,3 +269,23 @@ def ranked_object_ids(terms: list[text.Term], filters: Filters) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*title_params, *word_params, *where_params])
         return [r[0] for r in cursor.fetchall()]
+
+
+def matching_object_ids_sql(terms: list[text.Term], filters: Filters) -> tuple[str, list[Any]]:
+    """Return ``SELECT object_id ...`` of the matches, for ``pk__in=RawSQL(...)``."""
+    where_sql, where_params = _base_where(terms, filters)
+    return f"SELECT e.object_id FROM {ENTRY_TABLE} e WHERE {where_sql}", where_params
+
+
+def rank_subquery_sql(terms: list[text.Term], content_type_id: int, outer_pk: str) -> tuple[str, list[Any]]:
+    """Return a correlated scalar subquery ranking the object whose pk is ``outer_pk``.
+
+    2 for a title hit plus 1 for a whole-word hit, as :func:`search_page` orders.
+    """
+    title_sql, title_params = _title_hit(terms)
+    word_sql, word_params = _word_clause(terms, "e")
+    sql = (
+        f"(SELECT max((CASE WHEN {title_sql} THEN 2 ELSE 0 END) + (CASE WHEN {word_sql} THEN 1 ELSE 0 END))"
+        f" FROM {ENTRY_TABLE} e WHERE e.content_type_id = %s AND e.object_id = {outer_pk})"
+    )
+    return sql, [*title_params, *word_params, content_type_id]

@@ -106,7 +106,11 @@ class Chunk:
 
     def fts_columns(self) -> tuple[str, str, str]:
         """Return the ``uni``, ``bi`` and ``w`` column texts for the SQLite FTS5 table."""
-        return " ".join(self.unigrams), " ".join(self.bigrams), " ".join(word_code(w) for w in sorted(self.words))
+        return (
+            " ".join(self.unigrams),
+            " ".join(self.bigrams),
+            " ".join(word_code(w) for w in sorted(self.words)),
+        )
 
 
 #: Token that separates runs in the FTS5 bigram column; no character code can produce it.

@@ -14,11 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def like_scan(docs, query: str) -> set[int]:
     terms = query.lower().split()
-    return {
-        d.object_id
-        for d in docs
-        if all(t in d.title.lower() or t in d.body.lower() for t in terms)
-    }
+    return {d.object_id for d in docs if all(t in d.title.lower() or t in d.body.lower() for t in terms)}
 
 
 def _queries(seed: int = 3) -> list[str]:
@@ -30,7 +26,9 @@ def _queries(seed: int = 3) -> list[str]:
         for _ in range(15):
             at = rng.randrange(len(text) - length)
             queries.add(text[at : at + length])
-    queries.update(["灯", "路灯", "路灯不亮", "12345", "wifi", "WiFi", "jilin 江", "不亮，", "区灯", "江北 通知"])
+    queries.update(
+        ["灯", "路灯", "路灯不亮", "12345", "wifi", "WiFi", "jilin 江", "不亮，", "区灯", "江北 通知"]
+    )
     return sorted(q for q in queries if q.strip())
 
 
