@@ -276,3 +276,10 @@ def clock_spec(*, clock):
 def clock_status(*, clock, now: datetime.datetime | None = None):
     """Evaluate a stored clock at ``now`` (default: the current time): due date, remaining, overdue, rule."""
     return clock_spec(clock=clock).status(now=now or timezone.now())
+
+
+def edited_day_count() -> int:
+    """How many days an administrator changed by hand."""
+    from gongkai.core.workcalendar.models import DaySource
+
+    return CalendarDay.objects.filter(source=DaySource.EDITED).count()

@@ -324,3 +324,52 @@ def clock_stop(*, clock: DeadlineClock, at: datetime.datetime | None = None) -> 
     locked.stopped_at = at
     locked.save(update_fields=["stopped_at", "updated_at"])
     return locked
+
+
+# --- Missing-year warning -----------------------------------------------------------------------
+
+
+def _alert_recipients() -> list[str]:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    configured = getattr(settings, "GONGKAI_CALENDAR_ALERT_EMAILS", None)
+    if configured:
+        return list(configured)
+    # Who may fix the calendar is who must hear that it is missing.
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return sorted(
+        {
+            user.email
+            for user in users
+            if user.is_superuser or user.has_perm("workcalendar.change_calendarday")
+        }
+    )
+
+
+@transaction.atomic
+def calendar_missing_year_notify(*, today: datetime.date) -> str | None:
+    """Log the missing-year warning and queue one e-mail a day to the calendar's administrators.
+
+    Returns the warning, or ``None`` when the calendar is complete. The e-mail goes through the
+    outbox with the idempotency key ``calendar:missing-year:<year>:<today>``, so the job may run
+    every few hours without sending more than one message a day.
+    """
+    from gongkai.core.workcalendar import selectors
+
+    warning = selectors.missing_next_year_warning(today=today)
+    if warning is None:
+        return None
+    logger.warning("%s", warning)
+    recipients = _alert_recipients()
+    if recipients:
+        from gongkai.core.outbox.services import outbox_enqueue
+
+        missing = today.year if not selectors.is_year_known(year=today.year) else today.year + 1
+        outbox_enqueue(
+            channel="email",
+            recipient=",".join(recipients),
+            payload={"subject": _("工作日历提醒：%(year)s 年日历缺失") % {"year": missing}, "body": warning},
+            idempotency_key=f"calendar:missing-year:{missing}:{today.isoformat()}",
+        )
+    return warning
