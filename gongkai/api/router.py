@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
@@ -12,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from gongkai.api.auth import ApiTokenAuth, SessionStaffAuth
 from gongkai.api.errors import ApiError
@@ -36,6 +38,8 @@ api = NinjaAPI(
     parser=StrictJSONParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # Per client IP for anonymous callers, per token/user for staff; counted in the shared cache.
+    throttle=[AnonRateThrottle(settings.GONGKAI_API_ANON_RATE), AuthRateThrottle(settings.GONGKAI_API_AUTH_RATE)],
 )
 
 

@@ -16,6 +16,33 @@ from gongkai.core.audit.services import audit_record
 router = Router(tags=["meta"])
 
 
+class InfoOut(Schema):
+    name: str
+    api_version: str
+    software_version: str
+    languages: list[str]
+    time_zone: str
+    server_time: datetime.datetime
+
+
+@router.get("/info", response=InfoOut, auth=None, summary="接口信息 / About this API")
+def info(request):
+    """Public: what this server is, its languages and its clock (integrations check their skew)."""
+    from importlib.metadata import version
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return {
+        "name": settings.WAGTAIL_SITE_NAME,
+        "api_version": "1",
+        "software_version": version("gongkai"),
+        "languages": [code for code, _name in settings.LANGUAGES],
+        "time_zone": settings.TIME_ZONE,
+        "server_time": timezone.localtime(),
+    }
+
+
 class MeOut(Schema):
     username: str
     full_name: str

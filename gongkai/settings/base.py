@@ -260,6 +260,11 @@ GONGKAI_OFFICE_HOURS = env.get_str("GONGKAI_OFFICE_HOURS", "08:30-12:00,13:00-17
 
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 200
+# Rate limits of the API ("requests/period", period s, m, h or d).
+GONGKAI_API_ANON_RATE = env.get_str("GONGKAI_API_ANON_RATE", "120/m")
+GONGKAI_API_AUTH_RATE = env.get_str("GONGKAI_API_AUTH_RATE", "3000/m")
+# Behind nginx set to 1, so that the client's address is read from X-Forwarded-For.
+NINJA_NUM_PROXIES = env.get_int("GONGKAI_NUM_PROXIES", 0, minimum=0)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

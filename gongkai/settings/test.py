@@ -18,3 +18,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+GONGKAI_API_ANON_RATE = "100000/m"
+GONGKAI_API_AUTH_RATE = "100000/m"

@@ -101,3 +101,32 @@ def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+
+
+def test_anonymous_callers_are_rate_limited(client):
+    from django.core.cache import cache
+    from ninja.throttling import AnonRateThrottle
+
+    from gongkai.api.router import api
+
+    anon = next(t for t in api.throttle if isinstance(t, AnonRateThrottle))
+    saved = anon.num_requests
+    anon.num_requests = 3
+    cache.clear()
+    try:
+        codes = [client.get("/api/v1/info").status_code for _ in range(3)]
+        limited = client.get("/api/v1/info")
+    finally:
+        anon.num_requests = saved
+        cache.clear()
+    assert codes == [200, 200, 200]
+    assert limited.status_code == 429 and limited.json()["code"] == "too_many_requests"
+    assert int(limited["Retry-After"]) > 0
+
+
+def test_info_is_public():
+    from django.test import Client
+
+    body = Client().get("/api/v1/info").json()
+    assert body["api_version"] == "1" and body["languages"] == ["zh-hans", "en"]
+    assert body["server_time"].endswith("+08:00")
