@@ -19,7 +19,9 @@ class ApiError(Exception):
     code = "bad_request"
     message: Any = _("请求无效。")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, status: int | None = None, details: Any = None):
+    def __init__(
+        self, message: Any = None, *, code: str | None = None, status: int | None = None, details: Any = None
+    ):
         super().__init__(str(message or self.message))
         if message is not None:
             self.message = message

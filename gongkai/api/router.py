@@ -26,7 +26,9 @@ class StrictJSONParser(Parser):
         try:
             return json.loads(request.body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(_("请求体不是有效的 JSON。"), code="malformed_json", details={"error": str(exc)}) from exc
+            raise ApiError(
+                _("请求体不是有效的 JSON。"), code="malformed_json", details={"error": str(exc)}
+            ) from exc
 
 
 api = NinjaAPI(
@@ -39,12 +41,17 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     # Per client IP for anonymous callers, per token/user for staff; counted in the shared cache.
-    throttle=[AnonRateThrottle(settings.GONGKAI_API_ANON_RATE), AuthRateThrottle(settings.GONGKAI_API_AUTH_RATE)],
+    throttle=[
+        AnonRateThrottle(settings.GONGKAI_API_ANON_RATE),
+        AuthRateThrottle(settings.GONGKAI_API_AUTH_RATE),
+    ],
 )
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, details=None):
-    return api.create_response(request, {"code": code, "message": str(message), "details": details}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": str(message), "details": details}, status=status
+    )
 
 
 @api.exception_handler(ApiError)

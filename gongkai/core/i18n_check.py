@@ -25,7 +25,9 @@ def _entries(text: str) -> str:
     lines = [
         line
         for line in text.splitlines()
-        if not line.startswith('"POT-Creation-Date') and not line.startswith('"PO-Revision-Date') and not line.startswith("#:")
+        if not line.startswith('"POT-Creation-Date')
+        and not line.startswith('"PO-Revision-Date')
+        and not line.startswith("#:")
     ]
     return "\n".join(lines)
 
@@ -49,13 +51,19 @@ def main() -> int:
     if _entries(fresh) != _entries(committed):
         problems.append("gongkai/locale/en/LC_MESSAGES/django.po is out of date: run `make messages`")
     untranslated = subprocess.run(  # noqa: S603
-        ["msgattrib", "--untranslated", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True  # noqa: S607
+        ["msgattrib", "--untranslated", "--no-obsolete", str(PO)],
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S607
     ).stdout
     count = len(re.findall(r"^msgid ", untranslated, flags=re.M)) - (1 if untranslated else 0)
     if count > 0:
         problems.append(f"{count} untranslated English entries")
     fuzzy = subprocess.run(  # noqa: S603
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True  # noqa: S607
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(PO)],
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S607
     ).stdout
     fuzzy_count = len(re.findall(r"^msgid ", fuzzy, flags=re.M)) - (1 if fuzzy else 0)
     if fuzzy_count > 0:

@@ -83,7 +83,9 @@ class StateGraph:
                 raise ValueError(f"duplicate transition {t.name!r} in {self.name}")
             unknown = (set(t.source) | ({t.target} if t.target else set())) - valid
             if unknown:
-                raise ValueError(f"transition {t.name!r} in {self.name} names unknown states {sorted(unknown)}")
+                raise ValueError(
+                    f"transition {t.name!r} in {self.name} names unknown states {sorted(unknown)}"
+                )
             self._by_name[t.name] = t
 
     def transition(self, name: str) -> Transition:

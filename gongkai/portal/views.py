@@ -19,4 +19,6 @@ def search(request: HttpRequest) -> HttpResponse:
         error = _("关键词太长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}
     elif query:
         results = search_documents(query, public_only=True, offset=0, limit=20)
-    return TemplateResponse(request, "portal/search.html", {"query": query, "results": results, "error": error})
+    return TemplateResponse(
+        request, "portal/search.html", {"query": query, "results": results, "error": error}
+    )

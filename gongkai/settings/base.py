@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from gongkai.settings import env
 
@@ -32,7 +31,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.get_str("SECRET_KEY") or env.development_secret_key(DATA_DIR / "secret_key")
 
-ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env.get_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise env.ImproperlyConfigured(
         "配置项 ALLOWED_HOSTS 未设置，生产环境必须提供。 / Setting ALLOWED_HOSTS is missing and is required in production."
@@ -129,9 +130,13 @@ DATABASE_URL = env.get_url(
     schemes={"sqlite", "postgres", "postgresql", "pgsql", "postgis"},
 )
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL or "", conn_max_age=0 if not PRODUCTION else 60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL or "", conn_max_age=0 if not PRODUCTION else 60)
+    }
 except ValueError as exc:  # pragma: no cover - dj_database_url's own message is appended
-    raise env.ImproperlyConfigured(f"配置项 DATABASE_URL 格式不正确 / Setting DATABASE_URL is malformed: {exc}") from exc
+    raise env.ImproperlyConfigured(
+        f"配置项 DATABASE_URL 格式不正确 / Setting DATABASE_URL is malformed: {exc}"
+    ) from exc
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -161,14 +166,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic jobs, shared by Celery beat (production) and `gongkai jobs` (embedded mode).
 # Apps add their entries in gongkai/settings/schedule.py.
-from gongkai.settings.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
+from gongkai.settings import schedule as _schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = _schedule.BEAT_SCHEDULE
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A database cache is shared by every web worker and the job runner, so rate limits and
     # lockouts hold across processes without Redis.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}
+    }
 
 # --- Authentication -----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -239,9 +248,13 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # "log" writes each message to the outbox log that staff read in the admin (the embedded default).
 GONGKAI_SMS_BACKEND = env.get_choice("GONGKAI_SMS_BACKEND", "log", {"log", "aliyun"})
 GONGKAI_EMAIL_BACKEND = env.get_choice("GONGKAI_EMAIL_BACKEND", "log", {"log", "smtp"})
-ALIYUN_SMS_ENDPOINT = env.get_url("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", schemes={"http", "https"})
+ALIYUN_SMS_ENDPOINT = env.get_url(
+    "ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", schemes={"http", "https"}
+)
 ALIYUN_SMS_ACCESS_KEY_ID = env.get_str("ALIYUN_SMS_ACCESS_KEY_ID", required=GONGKAI_SMS_BACKEND == "aliyun")
-ALIYUN_SMS_ACCESS_KEY_SECRET = env.get_str("ALIYUN_SMS_ACCESS_KEY_SECRET", required=GONGKAI_SMS_BACKEND == "aliyun")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.get_str(
+    "ALIYUN_SMS_ACCESS_KEY_SECRET", required=GONGKAI_SMS_BACKEND == "aliyun"
+)
 ALIYUN_SMS_SIGN_NAME = env.get_str("ALIYUN_SMS_SIGN_NAME", "吉林市人民政府", required=False)
 EMAIL_HOST = env.get_str("EMAIL_HOST", "localhost", required=GONGKAI_EMAIL_BACKEND == "smtp")
 EMAIL_PORT = env.get_int("EMAIL_PORT", 25, minimum=1)

@@ -40,7 +40,11 @@ def get_bool(name: str, default: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise _fail(name, f"的值 {raw!r} 不是布尔值（true/false）。", f"has value {raw!r}, which is not a boolean (true/false).")
+    raise _fail(
+        name,
+        f"的值 {raw!r} 不是布尔值（true/false）。",
+        f"has value {raw!r}, which is not a boolean (true/false).",
+    )
 
 
 def get_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -50,7 +54,9 @@ def get_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise _fail(name, f"的值 {raw!r} 不是整数。", f"has value {raw!r}, which is not an integer.") from None
+        raise _fail(
+            name, f"的值 {raw!r} 不是整数。", f"has value {raw!r}, which is not an integer."
+        ) from None
     if minimum is not None and value < minimum:
         raise _fail(name, f"的值不能小于 {minimum}。", f"must be at least {minimum}.")
     return value
@@ -82,7 +88,9 @@ def get_choice(name: str, default: str, choices: set[str]) -> str:
     raw = get_str(name, default) or default
     if raw not in choices:
         allowed = ", ".join(sorted(choices))
-        raise _fail(name, f"的值 {raw!r} 无效，可选：{allowed}。", f"has value {raw!r}; expected one of: {allowed}.")
+        raise _fail(
+            name, f"的值 {raw!r} 无效，可选：{allowed}。", f"has value {raw!r}; expected one of: {allowed}."
+        )
     return raw
 
 

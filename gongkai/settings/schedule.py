@@ -8,5 +8,8 @@ from __future__ import annotations
 
 BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-deliver": {"task": "gongkai.core.outbox.tasks.deliver_due", "schedule": 5.0},
-    "calendar-check-next-year": {"task": "gongkai.core.workcalendar.tasks.check_next_year", "schedule": 6 * 3600.0},
+    "calendar-check-next-year": {
+        "task": "gongkai.core.workcalendar.tasks.check_next_year",
+        "schedule": 6 * 3600.0,
+    },
 }

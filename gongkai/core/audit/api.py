@@ -1,6 +1,5 @@
 """Audit trail API for auditors and integrations (read-only)."""
 
-
 import datetime
 
 from django.utils.translation import gettext as _

@@ -33,7 +33,9 @@ class AuditEvent(models.Model):
         SECURITY = "security", _("安全")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
-    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices, default=Kind.CHANGE, db_index=True)
+    kind = models.CharField(
+        _("类别"), max_length=24, choices=Kind.choices, default=Kind.CHANGE, db_index=True
+    )
     action = models.CharField(_("动作"), max_length=80, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,7 +50,12 @@ class AuditEvent(models.Model):
     # Kept as text so the record stays readable after the user is renamed or removed.
     actor_repr = models.CharField(_("操作人（记录时）"), max_length=200, blank=True)
     target_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("对象类型")
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("对象类型"),
     )
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
     target_repr = models.CharField(_("对象"), max_length=300, blank=True)

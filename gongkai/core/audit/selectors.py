@@ -40,7 +40,11 @@ def audit_event_list(
     if date_to:
         qs = qs.filter(created_at__date__lte=date_to)
     if text:
-        qs = qs.filter(models.Q(target_repr__icontains=text) | models.Q(note__icontains=text) | models.Q(actor_repr__icontains=text))
+        qs = qs.filter(
+            models.Q(target_repr__icontains=text)
+            | models.Q(note__icontains=text)
+            | models.Q(actor_repr__icontains=text)
+        )
     return qs.order_by("-created_at", "-pk")
 
 

@@ -91,7 +91,12 @@ def audit_record(
 
 
 def audit_personal_data_view(
-    *, actor, target: models.Model, fields: Iterable[str], request: HttpRequest | None = None, purpose: str = ""
+    *,
+    actor,
+    target: models.Model,
+    fields: Iterable[str],
+    request: HttpRequest | None = None,
+    purpose: str = "",
 ) -> AuditEvent:
     """Record that ``actor`` saw the unmasked personal data ``fields`` of ``target``."""
     return audit_record(
@@ -105,7 +110,9 @@ def audit_personal_data_view(
     )
 
 
-def audit_changes(instance: models.Model, before: Mapping[str, Any], field_names: Iterable[str]) -> tuple[dict, dict]:
+def audit_changes(
+    instance: models.Model, before: Mapping[str, Any], field_names: Iterable[str]
+) -> tuple[dict, dict]:
     """Return ``(old, new)`` for the fields of ``instance`` whose value differs from ``before``."""
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}

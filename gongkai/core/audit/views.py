@@ -17,11 +17,17 @@ from gongkai.core.audit.selectors import audit_event_list
 
 
 class AuditFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), required=False, choices=[("", _("全部")), *AuditEvent.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部")), *AuditEvent.Kind.choices]
+    )
     action = forms.CharField(label=_("动作"), required=False, max_length=80)
     text = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()

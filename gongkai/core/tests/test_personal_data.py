@@ -5,7 +5,12 @@ from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, 
 
 @pytest.mark.parametrize(
     ("raw", "masked"),
-    [("13812341234", "138****1234"), ("138-1234-1234", "138****1234"), ("0432-62012345", "0432****45"), ("", "")],
+    [
+        ("13812341234", "138****1234"),
+        ("138-1234-1234", "138****1234"),
+        ("0432-62012345", "0432****45"),
+        ("", ""),
+    ],
 )
 def test_mask_phone(raw, masked):
     assert mask_phone(raw) == masked
@@ -18,11 +23,15 @@ def test_mask_id_and_name_and_address():
 
 
 def test_redact_text_masks_every_kind_of_personal_data():
-    text = "我叫张三，电话13812341234，座机0432-62012345，身份证22020219800101123X，邮箱zhangsan@example.com。"
+    text = (
+        "我叫张三，电话13812341234，座机0432-62012345，身份证22020219800101123X，邮箱zhangsan@example.com。"
+    )
     redacted = redact_text(text)
     assert "13812341234" not in redacted and "138****1234" in redacted
     assert "62012345" not in redacted
     assert "22020219800101123X" not in redacted and "220202********123X" in redacted
     assert "zhangsan@example.com" not in redacted and "z***@example.com" in redacted
     # Ordinary numbers survive: the 12345 hotline, dates, amounts.
-    assert redact_text("拨打12345热线，2026年10月8日，金额1500元") == "拨打12345热线，2026年10月8日，金额1500元"
+    assert (
+        redact_text("拨打12345热线，2026年10月8日，金额1500元") == "拨打12345热线，2026年10月8日，金额1500元"
+    )

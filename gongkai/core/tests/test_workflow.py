@@ -72,7 +72,9 @@ def test_available_lists_only_runnable_transitions():
 
 def test_graph_rejects_unknown_states():
     with pytest.raises(ValueError):
-        StateGraph(name="bad", states=Status, transitions=[Transition("x", source={"nowhere"}, target="done")])
+        StateGraph(
+            name="bad", states=Status, transitions=[Transition("x", source={"nowhere"}, target="done")]
+        )
 
 
 def test_mermaid_drawing():

@@ -24,7 +24,9 @@ def auditor(django_user_model):
 
 def test_record_keeps_actor_target_and_values(staff, rf):
     request = rf.get("/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest")
-    event = audit_record(actor=staff, action="thing.changed", target=staff, old={"a": 1}, new={"a": 2}, request=request)
+    event = audit_record(
+        actor=staff, action="thing.changed", target=staff, old={"a": 1}, new={"a": 2}, request=request
+    )
     event.refresh_from_db()
     assert event.actor == staff and event.actor_repr == "李四 (handler)"
     assert event.target_id == str(staff.pk) and event.target_type.model == "user"

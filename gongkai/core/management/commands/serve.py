@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         bindir = Path(sys.executable).parent
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "gongkai.settings.base"))
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "gongkai.settings.base"),
+        )
         children: list[subprocess.Popen] = []
         if settings.EMBEDDED:
             children.append(subprocess.Popen([sys.executable, "-m", "gongkai.cli", "jobs"], env=env))  # noqa: S603
