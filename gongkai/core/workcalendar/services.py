@@ -250,7 +250,7 @@ def clock_pause(
     if _open_pause(locked) is not None:
         raise ClockStateError(_("期限时钟已处于暂停状态。"))
     last = locked.pauses.filter(resumed_at__isnull=False).order_by("-resumed_at").first()
-    if at < locked.started_at or (last is not None and at < last.resumed_at):
+    if at < locked.started_at or (last is not None and last.resumed_at is not None and at < last.resumed_at):
         raise ClockStateError(_("暂停时间不能早于起算时间或上次恢复时间。"))
     if not (reason or "").strip():
         raise ApiError(_("暂停必须填写原因。"), code="reason_required", status=422)

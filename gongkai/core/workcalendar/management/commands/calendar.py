@@ -12,6 +12,7 @@ format is described in docs/calendar.md.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -59,12 +60,13 @@ class Command(BaseCommand):
         sub.add_parser("status", help="已知年份及缺失提醒 / known years and warnings")
 
     def handle(self, *args, **options) -> None:
-        handler = {
-            "is-working-day": self.is_working_day,
-            "add-working-days": self.add_working_days,
-            "import": self.import_file,
-            "status": self.status,
-        }[options["subcommand"]]
+        methods = {
+            "is-working-day": "is_working_day",
+            "add-working-days": "add_working_days",
+            "import": "import_file",
+            "status": "status",
+        }
+        handler: Callable[..., None] = getattr(self, methods[options["subcommand"]])
         try:
             handler(**options)
         except CalendarNotAvailable as exc:
