@@ -1,3 +1,5 @@
+import pytest
+
 from gongkai.core import jobs
 
 CALLS: list[str] = []
@@ -12,6 +14,7 @@ def bad():
     raise RuntimeError("boom")
 
 
+@pytest.mark.django_db
 def test_due_jobs_run_and_a_failure_does_not_stop_the_others():
     CALLS.clear()
     schedule = {
