@@ -270,6 +270,10 @@ OUTBOX_MAX_ATTEMPTS = env.get_int("GONGKAI_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 
 # --- Work calendar ------------------------------------------------------------------------------
 GONGKAI_OFFICE_HOURS = env.get_str("GONGKAI_OFFICE_HOURS", "08:30-12:00,13:00-17:00")
+# How long another process may use its cached copy of a calendar year after an edit.
+GONGKAI_CALENDAR_CACHE_SECONDS = env.get_int("GONGKAI_CALENDAR_CACHE_SECONDS", 60, minimum=0)
+# Extra addresses told when next year's calendar is missing (besides calendar editors).
+GONGKAI_CALENDAR_ALERT_EMAILS = env.get_list("GONGKAI_CALENDAR_ALERT_EMAILS", [])
 
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 200
