@@ -53,13 +53,17 @@ def department_tree(
     """Return the departments as a forest of ``DepartmentNode``, siblings by (sort order, name).
 
     One query. A department whose parent is not in ``queryset`` becomes a root, so the tree of a
-    scoped queryset (``visible_departments(user)``) starts at the user's own department.
+    scoped queryset (``visible_departments(user)``) starts at the user's own department. With
+    ``active_only`` an inactive department and everything under it are left out.
     """
     if queryset is None:
         queryset = Department.objects.all()
+    departments = list(queryset)
     if active_only:
-        queryset = queryset.filter(is_active=True)
-    nodes = {department.pk: DepartmentNode(department) for department in queryset}
+        # An inactive department hides its whole subtree (a dissolved district's streets).
+        inactive = tuple(department.path for department in departments if not department.is_active)
+        departments = [department for department in departments if not department.path.startswith(inactive)]
+    nodes = {department.pk: DepartmentNode(department) for department in departments}
     roots: list[DepartmentNode] = []
     for node in nodes.values():
         parent = nodes.get(node.department.parent_id)
