@@ -14,7 +14,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongkai.api.errors import ApiError, NotFound, PermissionDenied
-from gongkai.core.outbox.access import can_view_outbox
+from gongkai.core.outbox.access import can_read_content, can_view_outbox
 from gongkai.core.outbox.channels import all_channels, channel_label
 from gongkai.core.outbox.models import OutboxMessage
 from gongkai.core.outbox.selectors import outbox_attempts, outbox_message_get, outbox_message_list
@@ -107,14 +107,19 @@ def outbox_message_list_api(
 
 @router.get("/messages/{message_id}", response=OutboxMessageDetailOut, url_name="outbox-message")
 def outbox_message_detail_api(request, message_id: int):
-    """One message with its payload and every delivery attempt."""
-    _viewer(request)
+    """One message with its payload and every delivery attempt.
+
+    E-mail content (which may hold a password-reset link) is shown to superusers only; others get
+    ``payload: {}`` and empty response excerpts.
+    """
+    user = _viewer(request)
     message = outbox_message_get(message_id)
     if message is None:
         raise NotFound()
+    readable = can_read_content(user, message)
     return {
         **message_out(message),
-        "payload": message.payload,
+        "payload": message.payload if readable else {},
         "delivery_attempts": [
             {
                 "number": a.number,
@@ -124,7 +129,7 @@ def outbox_message_detail_api(request, message_id: int):
                 "outcome": a.outcome,
                 "outcome_label": str(a.get_outcome_display()),
                 "error": a.error,
-                "response_excerpt": a.response_excerpt,
+                "response_excerpt": a.response_excerpt if readable else "",
             }
             for a in outbox_attempts(message)
         ],

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongkai.api.errors import ApiError
-from gongkai.core.outbox.access import can_manage_outbox, can_view_outbox
+from gongkai.core.outbox.access import can_manage_outbox, can_read_content, can_view_outbox
 from gongkai.core.outbox.channels import all_channels, channel_label, get_channel
 from gongkai.core.outbox.models import OutboxMessage
 from gongkai.core.outbox.selectors import outbox_attempts, outbox_message_get, outbox_message_list
@@ -71,8 +71,11 @@ def outbox_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     message = outbox_message_get(message_id)
     if message is None:
         raise Http404
+    readable = can_read_content(request.user, message)
     try:
-        rendering = get_channel(message.channel).render(message.recipient, message.payload)
+        rendering = (
+            get_channel(message.channel).render(message.recipient, message.payload) if readable else ""
+        )
     except Exception:  # an unregistered channel (e.g. an app removed): show the raw payload only
         rendering = ""
     return TemplateResponse(
@@ -84,7 +87,8 @@ def outbox_detail(request: HttpRequest, message_id: int) -> HttpResponse:
             "channel_label": channel_label(message.channel),
             "recipient": message.masked_recipient,
             "rendering": rendering,
-            "payload": payload_excerpt(message),
+            "readable": readable,
+            "payload": payload_excerpt(message) if readable else "",
             "attempts": outbox_attempts(message),
             "can_manage": can_manage_outbox(request.user),
             "can_retry": message.status in {OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED},

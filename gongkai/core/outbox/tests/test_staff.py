@@ -196,3 +196,23 @@ def test_outbox_command(sms, failed, capsys):
     call_command("outbox", "retry", str(failed.pk))
     failed.refresh_from_db()
     assert failed.status == Status.PENDING
+
+
+def test_email_content_is_for_superusers_only(client, staff_user, admin_access, django_user_model):
+    """A password-reset link in an e-mail must not let other staff take over the account."""
+    from gongkai.core.outbox.services import outbox_deliver, outbox_enqueue
+
+    message = outbox_enqueue(
+        channel="email",
+        recipient="boss@example.com",
+        payload={"subject": "重置密码", "body": "https://x/reset/SECRET/"},
+    )
+    outbox_deliver(message.pk)
+    client.force_login(admin_access(staff_user))
+    assert "SECRET" not in client.get(reverse("outbox:detail", args=[message.pk])).content.decode()
+    body = client.get(f"{API}/messages/{message.pk}").json()
+    assert body["payload"] == {} and "SECRET" not in str(body)
+    root = django_user_model.objects.create_superuser(username="root", password="x-Password-123")
+    client.force_login(root)
+    assert "SECRET" in client.get(reverse("outbox:detail", args=[message.pk])).content.decode()
+    assert client.get(f"{API}/messages/{message.pk}").json()["payload"]["body"].endswith("SECRET/")
