@@ -267,6 +267,12 @@ DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "gongkai@jlcity.gov.cn")
 # Django's own mail (password resets) also lands in the outbox rather than going out directly.
 EMAIL_BACKEND = "gongkai.core.outbox.mail.OutboxEmailBackend"
 OUTBOX_MAX_ATTEMPTS = env.get_int("GONGKAI_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+OUTBOX_LEASE_SECONDS = env.get_int("GONGKAI_OUTBOX_LEASE_SECONDS", 120, minimum=10)
+OUTBOX_BACKOFF_BASE_SECONDS = env.get_int("GONGKAI_OUTBOX_BACKOFF_BASE_SECONDS", 30, minimum=1)
+OUTBOX_BACKOFF_MAX_SECONDS = env.get_int("GONGKAI_OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+GONGKAI_WEBHOOK_BACKEND = env.get_choice("GONGKAI_WEBHOOK_BACKEND", "log" if EMBEDDED else "http", {"log", "http"})
+OUTBOX_WEBHOOK_SECRET = env.get_str("GONGKAI_OUTBOX_WEBHOOK_SECRET")  # default: derived from SECRET_KEY
+ALIYUN_SMS_TIMEOUT = 10.0
 
 # --- Work calendar ------------------------------------------------------------------------------
 GONGKAI_OFFICE_HOURS = env.get_str("GONGKAI_OFFICE_HOURS", "08:30-12:00,13:00-17:00")
