@@ -197,6 +197,8 @@ AXES_COOLOFF_TIME = env.get_int("GONGKAI_LOGIN_COOLOFF_MINUTES", 30, minimum=1) 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Who locked-out staff should call (shown on the lockout page), e.g. "市政数局运维 0432-12345678".
+GONGKAI_ACCOUNT_HELP_CONTACT = env.get_str("GONGKAI_ACCOUNT_HELP_CONTACT", "")
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Staff must confirm a TOTP code before using the admin (see gongkai.accounts.middleware).
 GONGKAI_REQUIRE_2FA = env.get_bool("GONGKAI_REQUIRE_2FA", PRODUCTION)
