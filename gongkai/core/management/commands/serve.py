@@ -18,8 +18,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1)
-        parser.add_argument("--threads", type=int, default=8, help="blocking threads per worker")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=2, help="blocking threads per worker")
 
     def handle(self, *args, **options):
         bindir = Path(sys.executable).parent
