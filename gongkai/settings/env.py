@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +23,10 @@ def _fail(name: str, problem_zh: str, problem_en: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(f"配置项 {name} {problem_zh} / Setting {name} {problem_en}")
 
 
+@overload
+def get_str(name: str, default: str, *, required: bool = False) -> str: ...
+@overload
+def get_str(name: str, default: None = None, *, required: bool = False) -> str | None: ...
 def get_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -69,6 +74,10 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+@overload
+def get_url(name: str, default: str, *, schemes: set[str]) -> str: ...
+@overload
+def get_url(name: str, default: None, *, schemes: set[str]) -> str | None: ...
 def get_url(name: str, default: str | None, *, schemes: set[str]) -> str | None:
     raw = get_str(name, default)
     if raw is None:
