@@ -41,6 +41,9 @@ class SearchHitOut(Schema):
 class SearchResultsOut(Schema):
     query: str
     total: int
+    total_is_exact: bool = Field(
+        description="为 false 时表示结果多于 total - 1 条 / when false, more than total - 1 documents match"
+    )
     offset: int
     limit: int
     hits: list[SearchHitOut]

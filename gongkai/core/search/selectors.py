@@ -43,6 +43,9 @@ class SearchHit:
 class SearchResults:
     query: str
     total: int
+    #: False when more than storage.RANK_LIMIT documents match: ``total`` is then
+    #: RANK_LIMIT + 1 ("more than 1,000") and the hits are newest first.
+    total_is_exact: bool
     offset: int
     limit: int
     hits: list[SearchHit]
@@ -73,7 +76,8 @@ def search(
     """Search titles and bodies; every whitespace-separated term must occur (as a substring).
 
     Matches are exactly those of ``LIKE '%term%'`` on title or body, case-insensitive. Order: all
-    terms in the title first, then documents where the terms are whole words, then newest first.
+    terms in the title first, then documents where the terms are whole words, then newest first;
+    beyond ``storage.RANK_LIMIT`` matches, newest first and the total is only "more than".
     Raises :class:`InvalidQuery` for an empty or over-long query.
     """
     terms = parse(query)
@@ -85,7 +89,7 @@ def search(
     )
     offset = max(0, int(offset))
     limit = max(1, min(int(limit), 200))
-    total, rows = storage.search_page(terms, filters, offset=offset, limit=limit)
+    total, exact, rows = storage.search_page(terms, filters, offset=offset, limit=limit)
     labels = _content_type_labels({row.content_type_id for row in rows})
     hits = [
         SearchHit(
@@ -104,7 +108,9 @@ def search(
         )
         for row in rows
     ]
-    return SearchResults(query=query, total=total, offset=offset, limit=limit, hits=hits)
+    return SearchResults(
+        query=query, total=total, total_is_exact=exact, offset=offset, limit=limit, hits=hits
+    )
 
 
 def matching_keys(

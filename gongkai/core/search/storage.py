@@ -10,6 +10,7 @@ every value, query terms included, is a bound parameter.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -110,7 +111,16 @@ class Filters:
 def _match_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
     """Return a WHERE fragment that is true when row ``alias`` matches every term."""
     if is_postgres():
-        return f"{alias}.terms @@ %s::tsquery", [text.pg_tsquery(terms)]
+        # The GIN index narrows to rows with every bigram; strpos confirms the substring (exact).
+        sql = f"{alias}.terms @@ %s::tsquery"
+        params: list[Any] = [text.pg_tsquery(terms)]
+        for term in terms:
+            if len(term.codes) > 2:
+                sql += (
+                    f" AND (strpos(lower({alias}.title), %s) > 0 OR strpos(lower({alias}.body_text), %s) > 0)"
+                )
+                params += [term.text, term.text]
+        return sql, params
     return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
         text.fts_match(terms)
     ]
@@ -119,14 +129,14 @@ def _match_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
 def _word_clause(terms: list[text.Term], alias: str) -> tuple[str, list[Any]]:
     """Return an expression true when row ``alias`` has every word of the terms as a whole word.
 
-    Written as ``id IN (subquery)`` so the database probes the index once (a hashed subplan)
-    rather than reading every matched row's terms.
+    Only evaluated on at most :data:`RANK_LIMIT` rows, so PostgreSQL tests each row's terms; SQLite
+    asks FTS5 once for the set of rows with the words.
     """
     if is_postgres():
         query = text.pg_word_tsquery(terms)
         if query is None:
             return "FALSE", []
-        return f"{alias}.id IN (SELECT id FROM {ENTRY_TABLE} WHERE terms @@ %s::tsquery)", [query]
+        return f"{alias}.terms @@ %s::tsquery", [query]
     query = text.fts_word_match(terms)
     if query is None:
         return "0", []
@@ -199,32 +209,55 @@ class Row:
     word_hit: bool
 
 
+#: Result sets up to this size are ranked (title hit, whole-word hit, newest) and counted exactly;
+#: larger ones are listed newest first and reported as "more than RANK_LIMIT".
+RANK_LIMIT = 1000
+
+
+def _capped_count(where_sql: str, where_params: list[Any], cap: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {ENTRY_TABLE} e WHERE {where_sql} LIMIT %s) capped",
+            [*where_params, cap + 1],
+        )
+        return cursor.fetchone()[0]
+
+
 def search_page(
     terms: list[text.Term], filters: Filters, *, offset: int, limit: int
-) -> tuple[int, list[Row]]:
-    """Return (total, rows of the page): title hits first, then whole-word hits, then newest."""
+) -> tuple[int, bool, list[Row]]:
+    """Return (total, total_is_exact, rows of the page).
+
+    Up to :data:`RANK_LIMIT` matches: all terms in the title first, then whole-word hits, then
+    newest, with the exact total. More matches: newest first, so that the date index stops after
+    one page instead of ranking and counting tens of thousands of rows; the total is then
+    ``RANK_LIMIT + 1`` with ``total_is_exact`` false ("more than 1,000"). On PostgreSQL undated
+    entries come first in that case (the index's ``DESC`` order puts NULLs first).
+    """
     where_sql, where_params = _base_where(terms, filters)
     title_sql, title_params = _title_hit(terms)
-    word_sql, word_params = _word_clause(terms, "e")
     nulls_last = "NULLS LAST" if is_postgres() else ""
+    capped = _capped_count(where_sql, where_params, RANK_LIMIT)
+    exact = True
+    if capped <= RANK_LIMIT:
+        total = capped
+        word_sql, word_params = _word_clause(terms, "e")
+        order = f"title_hit DESC, word_hit DESC, e.date DESC {nulls_last}, e.id DESC"
+    else:
+        total, exact = capped, False
+        word_sql, word_params = ("FALSE" if is_postgres() else "0"), []
+        # Exactly the order of the search_entry_recent index, so it is walked, not sorted.
+        order = "e.date DESC, e.id DESC"
     sql = (
         "SELECT e.id, e.content_type_id, e.object_id, e.chunk, e.title, e.body_text, e.doc_type,"
         " e.department_code, e.date, e.url, e.is_public, e.extra,"
-        f" {title_sql} AS title_hit, {word_sql} AS word_hit, count(*) OVER () AS total"
-        f" FROM {ENTRY_TABLE} e WHERE {where_sql}"
-        f" ORDER BY title_hit DESC, word_hit DESC, e.date DESC {nulls_last}, e.id DESC"
-        " LIMIT %s OFFSET %s"
+        f" {title_sql} AS title_hit, {word_sql} AS word_hit"
+        f" FROM {ENTRY_TABLE} e WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s"
     )
     params = [*title_params, *word_params, *where_params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
-    if raw:
-        total = raw[0][-1]
-    elif offset > 0:
-        total = count(terms, filters)
-    else:
-        total = 0
     rows = []
     for r in raw:
         extra = r[11]
@@ -232,11 +265,9 @@ def search_page(
             extra = json.loads(extra)
         date = r[8]
         if isinstance(date, str):
-            from datetime import date as date_cls
-
-            date = date_cls.fromisoformat(date)
+            date = datetime.date.fromisoformat(date)
         rows.append(Row(*r[:8], date, r[9], bool(r[10]), extra or {}, bool(r[12]), bool(r[13])))
-    return total, rows
+    return total, exact, rows
 
 
 def count(terms: list[text.Term], filters: Filters) -> int:

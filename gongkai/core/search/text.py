@@ -18,14 +18,16 @@ Rules and quirks:
   as one opaque token: CJK ideographs, ``a``–``w``, ``y``, ``z`` and digits stand for themselves, any
   other character is ``x<hex>x``, words are ``xw`` + their characters' codes. The code is
   prefix-free, so a unigram, a bigram and a word can never be mistaken for one another.
-* A document longer than one tsvector can hold (16,383 positions, 256 positions per term) is split
-  into chunks that overlap by :data:`MAX_QUERY_LENGTH` characters, so every term that a query may
-  contain lies wholly inside at least one chunk.
+* On PostgreSQL the tsvector holds the terms without positions: the GIN index finds the rows that
+  have every bigram of the query term, and ``strpos`` on the stored title/body confirms the
+  substring. On SQLite, FTS5 keeps positions and the bigram phrase query is exact by itself.
+* A long document is split into chunks of at most 16,383 characters (the tsvector position limit,
+  kept as the chunk size so that rows stay small) that overlap by :data:`MAX_QUERY_LENGTH`
+  characters, so every term that a query may contain lies wholly inside at least one chunk.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import rjieba
@@ -36,8 +38,6 @@ MAX_QUERY_LENGTH = 100
 TITLE_INDEX_LIMIT = 1000
 #: Highest tsvector position PostgreSQL keeps; later positions collapse onto it.
 MAX_POSITION = 16_383
-#: PostgreSQL keeps at most 256 positions per lexeme; stay below it.
-MAX_OCCURRENCES = 255
 #: Bump when the encoding changes: every index must then be rebuilt (``gongkai search rebuild``).
 TOKENIZER_VERSION = 1
 
@@ -91,18 +91,22 @@ class Chunk:
     number: int
     start: int
     end: int
-    #: lexeme -> positions (1-based), unigrams and bigrams; for the tsvector.
-    positions: dict[str, list[int]] = field(default_factory=dict)
-    #: unigram codes in document order, gaps as ``None``; bigram codes likewise (for FTS5).
+    #: distinct unigram and bigram codes (for the tsvector).
+    lexemes: list[str] = field(default_factory=list)
+    #: unigram codes in document order; bigram codes in order, runs separated by FTS_GAP (for FTS5).
     unigrams: list[str] = field(default_factory=list)
     bigrams: list[str] = field(default_factory=list)
     words: set[str] = field(default_factory=set)
 
     def tsvector(self) -> str:
-        """Return the chunk as a PostgreSQL tsvector literal (words carry no positions)."""
-        parts = [f"'{lexeme}':{','.join(map(str, pos))}" for lexeme, pos in self.positions.items()]
-        parts.extend(f"'{word_code(w)}'" for w in sorted(self.words))
-        return " ".join(parts)
+        """Return the chunk as a PostgreSQL tsvector literal, without positions.
+
+        PostgreSQL only narrows candidates with the GIN index (every bigram of the term present)
+        and then checks the substring on the stored text, which is cheaper than detoasting
+        positions for a phrase recheck and is LIKE-exact by construction.
+        """
+        words = [word_code(w) for w in sorted(self.words)]
+        return " ".join(f"'{lexeme}'" for lexeme in [*self.lexemes, *words])
 
     def fts_columns(self) -> tuple[str, str, str]:
         """Return the ``uni``, ``bi`` and ``w`` column texts for the SQLite FTS5 table."""
@@ -119,84 +123,43 @@ FTS_GAP = "xx"
 
 def _build_chunk(number: int, title: str, body: str, start: int, end: int) -> Chunk:
     chunk = Chunk(number=number, start=start, end=end)
-    positions = chunk.positions
     unigrams = chunk.unigrams
     bigrams = chunk.bigrams
-    pos = 0
-
-    def feed(text: str) -> None:
-        nonlocal pos
-        prev: str | None = None
-        for c in text:
-            pos += 1
-            if c.isspace():
-                if prev is not None:
-                    bigrams.append(FTS_GAP)
-                prev = None
-                continue
-            code = char_code(c)
-            positions.setdefault(code, []).append(pos)
-            unigrams.append(code)
-            if prev is not None:
-                bigram = prev + code
-                positions.setdefault(bigram, []).append(pos - 1)
-                bigrams.append(bigram)
-            prev = code
-        # A gap between title and body: no bigram may span them.
-        pos += 1
-        if bigrams and bigrams[-1] != FTS_GAP:
-            bigrams.append(FTS_GAP)
-
-    feed(title)
-    feed(body[start:end])
+    codes_of = _CODES.get
+    for part in (title, body[start:end]):
+        # str.split() breaks on exactly the characters str.isspace() knows: no bigram spans them.
+        for run in part.split():
+            codes = [codes_of(c) or char_code(c) for c in run]
+            unigrams.extend(codes)
+            if len(codes) > 1:
+                bigrams.extend([a + b for a, b in zip(codes, codes[1:], strict=False)])
+                bigrams.append(FTS_GAP)
+    lexemes = dict.fromkeys(unigrams)
+    lexemes.update(dict.fromkeys(bigrams))
+    lexemes.pop(FTS_GAP, None)
+    chunk.lexemes = list(lexemes)
     chunk.words = words_of(title) | words_of(body[start:end])
     return chunk
-
-
-def _needs_split(title: str, body: str) -> bool:
-    if len(title) + len(body) + 2 > MAX_POSITION:
-        return True
-    if len(title) + len(body) <= MAX_OCCURRENCES:
-        return False
-    counts = Counter(title)
-    counts.update(body)
-    if counts.most_common(1)[0][1] > MAX_OCCURRENCES:
-        return True
-    text = title + "\n" + body
-    pairs = Counter(text[i : i + 2] for i in range(len(text) - 1))
-    return pairs.most_common(1)[0][1] > MAX_OCCURRENCES
 
 
 def chunk_document(title: str, body: str) -> list[Chunk]:
     """Split a document into index chunks (usually exactly one).
 
-    ``title`` and ``body`` must already be :func:`normalize`-d. The title is repeated in every chunk.
+    ``title`` and ``body`` must already be :func:`normalize`-d. The title is repeated in every
+    chunk; consecutive chunks overlap by :data:`MAX_QUERY_LENGTH` characters.
     """
     title = title[:TITLE_INDEX_LIMIT]
-    if not _needs_split(title, body):
-        return [_build_chunk(0, title, body, 0, len(body))]
-    title_counts = Counter(title) + Counter(title[i : i + 2] for i in range(len(title) - 1))
     budget = MAX_POSITION - len(title) - 2
+    if len(body) <= budget:
+        return [_build_chunk(0, title, body, 0, len(body))]
     chunks: list[Chunk] = []
     start = 0
     while True:
-        counts = Counter(title_counts)
-        end = start
-        limit = min(len(body), start + budget)
-        while end < limit:
-            c = body[end]
-            pair = body[end - 1 : end + 1] if end > start else None
-            if counts[c] >= MAX_OCCURRENCES or (pair and counts[pair] >= MAX_OCCURRENCES):
-                break
-            counts[c] += 1
-            if pair:
-                counts[pair] += 1
-            end += 1
+        end = min(len(body), start + budget)
         chunks.append(_build_chunk(len(chunks), title, body, start, end))
         if end >= len(body):
             return chunks
-        # Overlap so that any term of up to MAX_QUERY_LENGTH characters is whole in some chunk.
-        start = max(end - MAX_QUERY_LENGTH, start + 1)
+        start = end - MAX_QUERY_LENGTH
 
 
 @dataclass(frozen=True)
@@ -226,25 +189,17 @@ def parse_query(query: str) -> list[Term]:
 
 
 def pg_tsquery(terms: list[Term]) -> str:
-    """Return the tsquery (text form) that matches documents containing every term.
+    """Return the tsquery that a document containing every term must satisfy.
 
-    A term of n ≥ 3 characters needs only every other bigram (plus the last one) to pin down all
-    its characters: ``'ab' <2> 'cd' <1> 'de'`` for "abcde". Fewer lexemes, same matches.
+    It is the AND of each term's unigram (one character) or distinct bigrams: a necessary
+    condition, answered by the GIN index alone; the caller confirms the substring on the text.
     """
-    parts = []
+    lexemes: list[str] = []
     for term in terms:
-        if len(term.codes) == 1:
-            parts.append(f"'{term.codes[0]}'")
-            continue
-        bigrams = term.bigrams
-        picks = list(range(0, len(bigrams), 2))
-        if picks[-1] != len(bigrams) - 1:
-            picks.append(len(bigrams) - 1)
-        phrase = f"'{bigrams[picks[0]]}'"
-        for prev, cur in zip(picks, picks[1:], strict=False):
-            phrase += f" <{cur - prev}> '{bigrams[cur]}'"
-        parts.append(f"({phrase})" if len(picks) > 1 else phrase)
-    return " & ".join(parts)
+        for lexeme in [term.codes[0]] if len(term.codes) == 1 else term.bigrams:
+            if lexeme not in lexemes:
+                lexemes.append(lexeme)
+    return " & ".join(f"'{lexeme}'" for lexeme in lexemes)
 
 
 def pg_word_tsquery(terms: list[Term]) -> str | None:

@@ -45,7 +45,10 @@ def test_page_search_or_operator_fields_and_scores(pages):
 def test_draft_pages_are_not_public_and_delete_removes(pages):
     national_day, _, draft = pages
     assert {h.object_id for h in selectors.search("国庆节").hits} == {national_day.pk}
-    assert {h.object_id for h in selectors.search("国庆节", public_only=False).hits} == {national_day.pk, draft.pk}
+    assert {h.object_id for h in selectors.search("国庆节", public_only=False).hits} == {
+        national_day.pk,
+        draft.pk,
+    }
     draft.delete()
     assert selectors.search("国庆节", public_only=False).total == 1
 
@@ -66,7 +69,9 @@ def test_search_rebuild_command(pages, capsys):
 
 
 def test_admin_page_search(pages, client, django_user_model):
-    user = django_user_model.objects.create_superuser(username="admin", email="a@example.com", password="x" * 12)
+    user = django_user_model.objects.create_superuser(
+        username="admin", email="a@example.com", password="x" * 12
+    )
     client.force_login(user)
     response = client.get("/admin/pages/search/", {"q": "国庆节"})
     assert response.status_code == 200
@@ -76,8 +81,12 @@ def test_admin_page_search(pages, client, django_user_model):
 
 
 def test_api_search(content_type):
-    services.index_object(content_type, title="路灯不亮", body="昌邑区<script>路灯</script>", doc_type="reply")
-    response = pytest.importorskip("django.test").Client().get("/api/v1/search/", {"q": "路灯", "type": "reply"})
+    services.index_object(
+        content_type, title="路灯不亮", body="昌邑区<script>路灯</script>", doc_type="reply"
+    )
+    response = (
+        pytest.importorskip("django.test").Client().get("/api/v1/search/", {"q": "路灯", "type": "reply"})
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["total"] == 1

@@ -44,5 +44,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(_("共 %(total)s 条结果。") % {"total": results.total})
         for hit in results.hits:
-            self.stdout.write(f"[{hit.score:.0f}] {hit.doc_type} #{hit.object_id} {hit.title}")
+            self.stdout.write(f"[{hit.score:.0f}] {hit.doc_type} #{hit.object_id} {hit.title_html}")
             self.stdout.write(f"    {hit.snippet}")
