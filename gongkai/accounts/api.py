@@ -6,11 +6,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from gongkai.accounts.models import User
 from gongkai.accounts.roles import ROLE_LIST
 from gongkai.accounts.selectors import DepartmentNode, department_tree
 from gongkai.api.errors import PermissionDenied
 
 router = Router(tags=["accounts"])
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request that passed the router's authentication: ninja puts the user in ``auth``."""
+
+    auth: User
 
 
 class DepartmentOut(Schema):
@@ -63,7 +70,7 @@ def department_tree_api(request: HttpRequest):
 
 
 @router.get("/roles", response=list[RoleOut], summary="角色 / Roles")
-def role_list_api(request: HttpRequest):
+def role_list_api(request: AuthenticatedRequest):
     user = request.auth
     if not user.is_staff:
         raise PermissionDenied(_("仅限工作人员。"))

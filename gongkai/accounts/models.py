@@ -165,7 +165,8 @@ class User(AbstractUser):
     job_title = models.CharField(_("职务"), max_length=60, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    # Not ``Meta(AbstractUser.Meta)``: it would only contribute the two verbose names set here.
+    class Meta:
         verbose_name = _("工作人员")
         verbose_name_plural = _("工作人员")
         swappable = "AUTH_USER_MODEL"
@@ -178,10 +179,14 @@ class User(AbstractUser):
 
     @property
     def phone_masked(self) -> str:
-        phone = self.phone
-        if len(phone) < 7:
-            return "*" * len(phone)
-        return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+        return phone_mask(self.phone)
+
+
+def phone_mask(phone: str) -> str:
+    """Hide the middle of a phone number (``139****5678``) for everyone but administrators."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
 
 
 class RoleGroup(models.Model):

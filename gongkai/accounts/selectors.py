@@ -66,7 +66,8 @@ def department_tree(
     nodes = {department.pk: DepartmentNode(department) for department in departments}
     roots: list[DepartmentNode] = []
     for node in nodes.values():
-        parent = nodes.get(node.department.parent_id)
+        parent_id = node.department.parent_id
+        parent = nodes.get(parent_id) if parent_id is not None else None
         (parent.children if parent is not None else roots).append(node)
 
     def key(node: DepartmentNode) -> tuple[int, str]:

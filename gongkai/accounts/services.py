@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import HttpRequest
 
-from gongkai.accounts.models import Department, RoleGroup
+from gongkai.accounts.models import Department, RoleGroup, User, phone_mask
 from gongkai.accounts.roles import role_get
+from gongkai.core.audit.models import AuditEvent
+from gongkai.core.audit.services import audit_record
+
+STAFF_AUDIT_FIELDS = (
+    "username",
+    "last_name",
+    "first_name",
+    "email",
+    "department",
+    "job_title",
+    "phone",
+    "is_active",
+    "is_superuser",
+    "roles",
+)
+"""What ``staff_user_audit`` compares. Never the password hash: a new password is only named."""
 
 
 @transaction.atomic
@@ -23,7 +39,7 @@ def department_upsert(
     """
     department = Department.objects.select_for_update().filter(code=code).first()
     created = department is None
-    if created:
+    if department is None:
         department = Department(code=code)
     department.name = name
     department.parent = parent
@@ -35,7 +51,7 @@ def department_upsert(
 
 
 @transaction.atomic
-def user_roles_set(*, user: Any, codes: Iterable[str]) -> None:
+def user_roles_set(*, user: User, codes: Iterable[str]) -> None:
     """Make ``user`` hold exactly the roles ``codes``; groups that are not roles are left alone.
 
     Run ``roles_sync()`` first (migrate does): a role without its group raises ``RoleGroup.DoesNotExist``.
@@ -68,17 +84,16 @@ def staff_user_upsert(
     email: str = "",
     roles: Iterable[str] = (),
     is_superuser: bool = False,
-) -> tuple[Any, bool]:
+) -> tuple[User, bool]:
     """Create or update the staff user ``username``; return ``(user, created)``.
 
     - ``password`` is set only when the user is created (``None``: unusable password), so a
       re-run never undoes a password the person changed.
     - Staff always get ``is_staff``; ``roles`` replaces the user's role groups.
     """
-    User = get_user_model()
     user = User.objects.select_for_update().filter(username=username).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(username=username)
         if password is None:
             user.set_unusable_password()
@@ -97,3 +112,60 @@ def staff_user_upsert(
     user.save()
     user_roles_set(user=user, codes=roles)
     return user, created
+
+
+def staff_user_snapshot(user: User) -> dict[str, Any]:
+    """The audited values of ``user`` (``STAFF_AUDIT_FIELDS``), read from the database for roles.
+
+    Take it before a change and pass it to ``staff_user_audit`` afterwards.
+    """
+    department = user.department
+    return {
+        "username": user.username,
+        "last_name": user.last_name,
+        "first_name": user.first_name,
+        "email": user.email,
+        "department": {"pk": department.pk, "name": department.name} if department is not None else None,
+        "job_title": user.job_title,
+        "phone": user.phone,
+        "is_active": user.is_active,
+        "is_superuser": user.is_superuser,
+        "roles": sorted(user.groups.values_list("name", flat=True)) if user.pk is not None else [],
+    }
+
+
+def staff_user_audit(
+    *,
+    actor: Any,
+    user: User,
+    before: Mapping[str, Any] | None,
+    password_changed: bool = False,
+    request: HttpRequest | None = None,
+) -> AuditEvent | None:
+    """Record what changed on ``user`` since the snapshot ``before`` (``None``: the user is new).
+
+    ``accounts.user_created`` lists the new user's non-empty values; ``accounts.user_changed``
+    only the values that changed, and nothing at all is written when none did. The phone number
+    is recorded masked, the password only as the name ``password`` in ``fields``. Call it inside
+    the transaction of the change.
+    """
+    after = staff_user_snapshot(user)
+    if before is None:
+        changed = [name for name in STAFF_AUDIT_FIELDS if after[name] not in (None, "", [], False)]
+    else:
+        changed = [name for name in STAFF_AUDIT_FIELDS if before.get(name) != after[name]]
+    if not changed and not password_changed:
+        return None
+
+    def shown(values: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: phone_mask(values[name] or "") if name == "phone" else values[name] for name in changed}
+
+    return audit_record(
+        actor=actor,
+        action="accounts.user_created" if before is None else "accounts.user_changed",
+        target=user,
+        old=shown(before) if before is not None else None,
+        new=shown(after),
+        request=request,
+        fields=[*changed, *(["password"] if password_changed else [])],
+    )

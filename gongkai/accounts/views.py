@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,21 @@ from django_otp import user_has_device
 from gongkai.accounts import otp
 from gongkai.accounts.forms import ConfirmDeviceForm, TokenForm
 
+if TYPE_CHECKING:
+    from gongkai.accounts.models import User
+
+    class OTPUser(User):
+        """The user as django-otp's ``OTPMiddleware`` leaves it on the request."""
+
+        def is_verified(self) -> bool: ...
+
+    class OTPRequest(HttpRequest):
+        """A request behind ``login_required`` (so the user is authenticated) and ``OTPMiddleware``."""
+
+        user: OTPUser
+else:
+    OTPRequest = HttpRequest
+
 
 def _next_url(request: HttpRequest, candidate: str | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(
@@ -33,14 +49,14 @@ def _url(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
-def _needs_verification_first(request: HttpRequest) -> bool:
+def _needs_verification_first(request: OTPRequest) -> bool:
     """A password alone must not let anyone add or replace a second factor."""
     return user_has_device(request.user, confirmed=True) and not request.user.is_verified()
 
 
 @never_cache
 @login_required
-def two_factor_overview(request: HttpRequest) -> HttpResponse:
+def two_factor_overview(request: OTPRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -56,7 +72,7 @@ def two_factor_overview(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: OTPRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next")
     if _needs_verification_first(request):
         return redirect(_url("accounts:2fa_verify", reverse("accounts:2fa_setup")))
@@ -88,7 +104,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: OTPRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next")
     if request.user.is_verified():
         return HttpResponseRedirect(_next_url(request, next_url))
@@ -112,7 +128,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_backup_codes(request: OTPRequest) -> HttpResponse:
     if not request.user.is_verified():
         return redirect(_url("accounts:2fa_verify", reverse("accounts:2fa")))
     codes = otp.backup_codes_generate(user=request.user)
@@ -124,7 +140,7 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def two_factor_disable(request: OTPRequest) -> HttpResponse:
     if settings.GONGKAI_REQUIRE_2FA:
         messages.error(request, _("本系统要求工作人员使用两步验证，不能关闭。"))
         return redirect("accounts:2fa")

@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from gongkai.accounts.models import Department
+from gongkai.accounts.viewsets import users_audit_after_bulk_action, users_snapshot_before_bulk_action
 
 MENU_HOOK = "register_gongkai_people_menu_item"
 """Other apps add items to the 机构与人员 menu with ``@hooks.register(MENU_HOOK)``."""
@@ -187,3 +188,8 @@ def two_factor_account_item(request):
         "label": _("两步验证"),
         "help_text": _("用手机身份验证器应用保护账号；管理备用码。"),
     }
+
+
+# Audit role and active-state changes made with the bulk actions of Wagtail's user list.
+hooks.register("before_bulk_action", users_snapshot_before_bulk_action)
+hooks.register("after_bulk_action", users_audit_after_bulk_action)

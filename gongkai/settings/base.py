@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "gongkai.accounts.users_app.GongkaiUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
