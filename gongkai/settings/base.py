@@ -48,6 +48,7 @@ GONGKAI_APPS = [
     "gongkai.core.outbox",
     "gongkai.core.search",
     "gongkai.accounts",
+    "gongkai.hotline",
     "gongkai.api",
     "gongkai.portal",
 ]

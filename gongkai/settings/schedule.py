@@ -12,4 +12,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "gongkai.core.workcalendar.tasks.check_next_year",
         "schedule": 6 * 3600.0,
     },
+    "hotline-sweep-deadlines": {"task": "gongkai.hotline.tasks.sweep_deadlines", "schedule": 300.0},
 }

@@ -1,0 +1,520 @@
+"""Reads: the effective order of a merge, the public timeline, queues per role, caller history, KPIs.
+
+Visibility: city-wide roles (dispatcher, operator, leader …) and superusers see every order; a
+handler sees the orders assigned (now or earlier) to their department or a department under it.
+Queues show what needs an action *now*, so a handler's queues follow ``current_department``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongkai.accounts.access import scope_queryset
+from gongkai.accounts.models import Department
+from gongkai.accounts.roles import user_is_city_wide
+from gongkai.core.workcalendar import selectors as calendar
+from gongkai.core.workcalendar.models import ClockUnit
+from gongkai.hotline.models import (
+    SATISFIED_LEVELS,
+    Assignment,
+    AssignmentRole,
+    DecisionStatus,
+    EventType,
+    ExtensionRequest,
+    ReturnRuling,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from gongkai.hotline.workflow import GRAPH
+
+HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS)
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+def work_order_visible(user: Any, queryset: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """The orders ``user`` may see (one subquery on assignments for department-scoped users)."""
+    queryset = WorkOrder.objects.all() if queryset is None else queryset
+    if user_is_city_wide(user):
+        return queryset
+    assignments = scope_queryset(user, Assignment.objects.all(), department_field="department")
+    return queryset.filter(pk__in=assignments.values("work_order_id"))
+
+
+def access_work_order(user: Any, pk: Any) -> WorkOrder:
+    """The order ``pk`` if ``user`` may see it, else ``Http404`` — the same for missing and forbidden."""
+    try:
+        return work_order_visible(user).get(pk=pk)
+    except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("not found") from exc
+
+
+def _actionable(user: Any, queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    if user_is_city_wide(user):
+        return queryset
+    return scope_queryset(user, queryset, department_field="current_department")
+
+
+def work_order_actions(*, work_order: WorkOrder, user: Any) -> list[str]:
+    """The transition names ``user`` may run on the order now (for buttons and API hints)."""
+    return [t.name for t in GRAPH.available(work_order, user)]
+
+
+# --- Merge and the public view ---------------------------------------------------------------
+
+
+def work_order_effective(work_order: WorkOrder) -> WorkOrder:
+    """The order whose progress and reply a (possibly merged) order shows: follows ``merged_into``."""
+    seen = {work_order.pk}
+    current = work_order
+    while current.merged_into_id is not None and current.merged_into_id not in seen:
+        seen.add(current.merged_into_id)
+        current = WorkOrder.objects.select_related("lead_department", "reply_department").get(
+            pk=current.merged_into_id
+        )
+    return current
+
+
+PUBLIC_EVENT_TEXT: dict[str, Any] = {
+    EventType.RECEIVED: gettext_lazy("您的诉求已受理。"),
+    EventType.ANSWERED_DIRECTLY: gettext_lazy("热线已即时答复。"),
+    EventType.DISPATCHED: gettext_lazy("已转交%(department)s办理。"),
+    EventType.DISPATCHED_DOWN: gettext_lazy("已转交%(department)s办理。"),
+    EventType.REASSIGNED: gettext_lazy("已改由%(department)s办理。"),
+    EventType.ARBITRATED: gettext_lazy("已确定由%(department)s办理。"),
+    EventType.ACCEPTED: gettext_lazy("%(department)s已签收，正在办理。"),
+    EventType.EXTENSION_APPROVED: gettext_lazy("经批准，办理期限已延长。"),
+    EventType.PAUSED: gettext_lazy("等待补充材料或第三方意见，暂停计时。"),
+    EventType.RESUMED: gettext_lazy("恢复办理。"),
+    EventType.REPLIED: gettext_lazy("%(department)s已答复，正在审核。"),
+    EventType.REPLY_APPROVED: gettext_lazy("已答复。"),
+    EventType.CALLED_BACK: gettext_lazy("已回访。"),
+    EventType.CLOSED: gettext_lazy("已办结。"),
+    EventType.REOPENED: gettext_lazy("已重新交办%(department)s。"),
+    EventType.MERGED: gettext_lazy("与相同诉求合并办理（受理编号 %(number)s）。"),
+}
+
+
+@dataclass
+class PublicEvent:
+    at: datetime.datetime
+    text: str
+
+
+@dataclass
+class PublicView:
+    """What a citizen sees with the right tracking number and query code (no personal data)."""
+
+    tracking_number: str
+    status: str
+    status_label: str
+    order_type_label: str
+    title: str
+    received_at: datetime.datetime
+    events: list[PublicEvent] = field(default_factory=list)
+    lead_department: str = ""
+    reply_due_at: datetime.datetime | None = None
+    deadline_rule_text: str = ""
+    reply: str = ""
+    reply_department: str = ""
+    replied_at: datetime.datetime | None = None
+    merged_into: str = ""
+    satisfaction_label: str = ""
+
+
+def _department_name(department: Department | None) -> str:
+    if department is None:
+        return ""
+    return department.short_name or department.name
+
+
+def public_view(work_order: WorkOrder) -> PublicView:
+    """The public lookup page's content: public events, department names, deadline and reply.
+
+    A merged order shows the lead order's status, deadline and reply, after its own timeline.
+    """
+    effective = work_order_effective(work_order)
+    orders = [work_order.pk] if effective.pk == work_order.pk else [work_order.pk, effective.pk]
+    events = (
+        WorkOrderEvent.objects.filter(work_order_id__in=orders, is_public=True)
+        .select_related("department")
+        .order_by("created_at", "pk")
+    )
+    public_events = []
+    for event in events:
+        template = PUBLIC_EVENT_TEXT.get(event.type)
+        if template is None:
+            continue
+        text = str(template) % {
+            "department": _department_name(event.department) or _("相关单位"),
+            "number": event.data.get("tracking_number", ""),
+        }
+        public_events.append(PublicEvent(at=event.created_at, text=text))
+    shows_reply = effective.status in (Status.AWAITING_CALLBACK, Status.CLOSED)
+    return PublicView(
+        tracking_number=work_order.tracking_number,
+        status=effective.status,
+        status_label=str(Status(effective.status).label),
+        order_type_label=str(work_order.get_order_type_display()),
+        title=work_order.title,
+        received_at=work_order.created_at,
+        events=public_events,
+        lead_department=_department_name(effective.lead_department),
+        reply_due_at=effective.reply_due_at if effective.status in HANDLING else None,
+        deadline_rule_text=effective.deadline_rule_text,
+        reply=effective.public_reply if shows_reply else "",
+        reply_department=_department_name(effective.reply_department) if shows_reply else "",
+        replied_at=effective.reply_approved_at if shows_reply else None,
+        merged_into=effective.tracking_number if effective.pk != work_order.pk else "",
+        satisfaction_label=str(effective.get_satisfaction_display()) if effective.satisfaction else "",
+    )
+
+
+def public_reply_list(
+    *, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet[WorkOrder]:
+    """Answered mailbox letters the citizen agreed to publish (国办发〔2017〕47号: 受理日期、答复日期、
+    答复部门、答复内容). Show only ``public_reply`` and ``reply_department``; never caller fields."""
+    queryset = WorkOrder.objects.filter(
+        consent_to_publish=True,
+        confidential=False,
+        status__in=(Status.AWAITING_CALLBACK, Status.CLOSED),
+        merged_into__isnull=True,
+    ).exclude(public_reply="")
+    if start:
+        queryset = queryset.filter(reply_approved_at__date__gte=start)
+    if end:
+        queryset = queryset.filter(reply_approved_at__date__lte=end)
+    return queryset.select_related("reply_department").order_by("-reply_approved_at")
+
+
+# --- Queues --------------------------------------------------------------------------------------
+
+
+def queue_to_dispatch(user: Any) -> QuerySet[WorkOrder]:
+    """Received orders waiting for the hotline office (urgent first, then oldest)."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.RECEIVED)).order_by(
+        "-urgency", "created_at"
+    )
+
+
+def queue_to_sign_for(user: Any) -> QuerySet[WorkOrder]:
+    """Dispatched orders the user's department must sign for, most urgent sign-for deadline first."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.DISPATCHED)).order_by("sign_for_due_at")
+
+
+def queue_in_progress(user: Any) -> QuerySet[WorkOrder]:
+    """Orders being handled, nearest reply deadline first."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.IN_PROGRESS)).order_by("reply_due_at")
+
+
+def due_soon_threshold(*, now: datetime.datetime) -> datetime.datetime:
+    """End of the next working day: "due soon" means due before then."""
+    return calendar.end_of_day(day=calendar.add_working_days(start=calendar.local_date(moment=now), days=1))
+
+
+def queue_due_soon(user: Any, *, now: datetime.datetime | None = None) -> QuerySet[WorkOrder]:
+    """Orders being handled whose reply is due within one working day (not yet overdue)."""
+    now = now or timezone.now()
+    queryset = WorkOrder.objects.filter(
+        status__in=HANDLING, reply_due_at__gte=now, reply_due_at__lte=due_soon_threshold(now=now)
+    )
+    return _actionable(user, queryset).order_by("reply_due_at")
+
+
+def queue_overdue(user: Any, *, now: datetime.datetime | None = None) -> QuerySet[WorkOrder]:
+    """Orders past their reply deadline, or dispatched and past their sign-for deadline."""
+    now = now or timezone.now()
+    queryset = WorkOrder.objects.filter(
+        Q(status__in=HANDLING, is_paused=False, reply_due_at__lt=now)
+        | Q(status=Status.DISPATCHED, sign_for_due_at__lt=now)
+    )
+    return _actionable(user, queryset).order_by("reply_due_at")
+
+
+def queue_to_call_back(user: Any) -> QuerySet[WorkOrder]:
+    """Approved replies waiting for the callback, oldest callback deadline first."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.AWAITING_CALLBACK)).order_by(
+        "callback_due_at"
+    )
+
+
+def queue_returns(user: Any) -> QuerySet[WorkOrder]:
+    """Returned orders waiting for the dispatcher's ruling (reassign or arbitrate)."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.RETURNED)).order_by("updated_at")
+
+
+def queue_replies_to_check(user: Any) -> QuerySet[WorkOrder]:
+    """Replies waiting for the hotline office's check."""
+    return _actionable(user, WorkOrder.objects.filter(status=Status.REPLIED)).order_by("replied_at")
+
+
+def queue_extensions(user: Any) -> QuerySet[ExtensionRequest]:
+    """Pending extension requests (for the hotline office; a handler sees their department's)."""
+    queryset = ExtensionRequest.objects.filter(status=DecisionStatus.PENDING).select_related(
+        "work_order", "department"
+    )
+    if user_is_city_wide(user):
+        return queryset.order_by("requested_at")
+    return scope_queryset(user, queryset, department_field="department").order_by("requested_at")
+
+
+def pending_return(work_order: WorkOrder):
+    """The return waiting for a ruling, with the department's reason."""
+    return work_order.return_requests.filter(ruling=ReturnRuling.PENDING).order_by("-returned_at").first()
+
+
+# --- Caller history and search -------------------------------------------------------------
+
+
+def caller_history(*, phone: str, exclude: WorkOrder | None = None, limit: int = 20) -> QuerySet[WorkOrder]:
+    """The caller's earlier orders by phone number, newest first (the operator's side panel).
+
+    The caller's personal data is on these rows: the view that shows them records
+    ``audit_personal_data_view``.
+    """
+    from gongkai.hotline.services import normalize_phone
+
+    try:
+        number = normalize_phone(phone)
+    except Exception:
+        return WorkOrder.objects.none()
+    if not number:
+        return WorkOrder.objects.none()
+    queryset = WorkOrder.objects.filter(caller_phone=number)
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.order_by("-created_at")[:limit]
+
+
+def work_order_search(*, user: Any, query: str, limit: int = 50) -> QuerySet[WorkOrder]:
+    """Chinese full-text search of titles and contents, limited to what ``user`` may see."""
+    from gongkai.core.search.selectors import search
+
+    results = search(query, doc_types=["workorder"], public_only=False, limit=min(limit, 200))
+    ids = [hit.object_id for hit in results.hits]
+    return work_order_visible(user, WorkOrder.objects.filter(pk__in=ids)).order_by("-created_at")
+
+
+def tracking_number_lookup(tracking_number: str) -> WorkOrder | None:
+    """Staff lookup by tracking number (no query code; the caller must check access)."""
+    return WorkOrder.objects.filter(tracking_number=(tracking_number or "").strip()).first()
+
+
+# --- KPIs --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Kpi:
+    """Counts and rates of one department (or the city) over a date range; rates are 0–1 or None."""
+
+    orders: int = 0
+    sign_for_due: int = 0
+    signed_on_time: int = 0
+    reply_due: int = 0
+    replied_on_time: int = 0
+    reply_approved: int = 0
+    called_back: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    reopened: int = 0
+    returned: int = 0
+    first_contact: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    @property
+    def on_time_sign_for_rate(self) -> float | None:
+        return self._rate(self.signed_on_time, self.sign_for_due)
+
+    @property
+    def on_time_closure_rate(self) -> float | None:
+        return self._rate(self.replied_on_time, self.reply_due)
+
+    @property
+    def callback_rate(self) -> float | None:
+        return self._rate(self.called_back, self.reply_approved)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.rated)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return self._rate(self.reopened, self.orders)
+
+    @property
+    def return_rate(self) -> float | None:
+        return self._rate(self.returned, self.orders)
+
+    @property
+    def first_contact_resolution_rate(self) -> float | None:
+        return self._rate(self.first_contact, self.orders)
+
+    def as_dict(self) -> dict[str, Any]:
+        names = [
+            "on_time_sign_for_rate",
+            "on_time_closure_rate",
+            "callback_rate",
+            "satisfaction_rate",
+            "reopen_rate",
+            "return_rate",
+            "first_contact_resolution_rate",
+        ]
+        return {**self.__dict__, **{name: getattr(self, name) for name in names}}
+
+
+def _range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = calendar.CALENDAR_TZ
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tz),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz),
+    )
+
+
+def _order_aggregates(now: datetime.datetime) -> dict[str, Any]:
+    replied = Q(replied_at__isnull=False)
+    return {
+        "orders": Count("pk"),
+        "reply_due": Count("pk", filter=Q(reply_due_at__isnull=False) & (replied | Q(reply_due_at__lt=now))),
+        "replied_on_time": Count("pk", filter=replied & Q(replied_at__lte=F("reply_due_at"))),
+        "reply_approved": Count("pk", filter=Q(reply_approved_at__isnull=False)),
+        "called_back": Count("pk", filter=Q(callback_attempts__gt=0)),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "satisfied": Count("pk", filter=Q(satisfaction__in=list(SATISFIED_LEVELS))),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "returned": Count("pk", filter=Q(return_count__gt=0)),
+        "first_contact": Count("pk", filter=Q(first_contact_resolution=True)),
+    }
+
+
+def _sign_for_aggregates() -> dict[str, Any]:
+    return {
+        "sign_for_due": Count("pk", filter=Q(sign_for_due_at__isnull=False)),
+        "signed_on_time": Count(
+            "pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("sign_for_due_at"))
+        ),
+    }
+
+
+def kpi_for_department(
+    *,
+    department: Department | None,
+    start: datetime.date,
+    end: datetime.date,
+    include_descendants: bool = False,
+    now: datetime.datetime | None = None,
+) -> Kpi:
+    """KPIs of orders received in [start, end] (Beijing dates) led by ``department`` (None: the city).
+
+    Two aggregate queries (orders by lead department and creation time; lead assignments by
+    department and dispatch time), both on indexes, so the cost does not grow with a Python loop.
+    Sign-for counts every lead assignment (a reassigned order counts for each department).
+    """
+    now = now or timezone.now()
+    since, until = _range(start, end)
+    orders = WorkOrder.objects.filter(created_at__gte=since, created_at__lt=until)
+    assignments = Assignment.objects.filter(
+        role=AssignmentRole.LEAD, created_at__gte=since, created_at__lt=until
+    )
+    if department is not None:
+        if include_descendants:
+            orders = orders.filter(lead_department__path__startswith=department.path)
+            assignments = assignments.filter(department__path__startswith=department.path)
+        else:
+            orders = orders.filter(lead_department=department)
+            assignments = assignments.filter(department=department)
+    values = orders.aggregate(**_order_aggregates(now))
+    values.update(assignments.aggregate(**_sign_for_aggregates()))
+    return Kpi(**{k: v or 0 for k, v in values.items()})
+
+
+def kpi_by_department(
+    *, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
+) -> dict[int, Kpi]:
+    """KPIs of every lead department over [start, end] in two GROUP BY queries: ``{department_pk: Kpi}``."""
+    now = now or timezone.now()
+    since, until = _range(start, end)
+    result: dict[int, Kpi] = {}
+    rows = (
+        WorkOrder.objects.filter(created_at__gte=since, created_at__lt=until, lead_department__isnull=False)
+        .values("lead_department_id")
+        .annotate(**_order_aggregates(now))
+        .order_by()
+    )
+    for row in rows:
+        department_id = row.pop("lead_department_id")
+        result[department_id] = Kpi(**row)
+    sign_rows = (
+        Assignment.objects.filter(role=AssignmentRole.LEAD, created_at__gte=since, created_at__lt=until)
+        .values("department_id")
+        .annotate(**_sign_for_aggregates())
+        .order_by()
+    )
+    for row in sign_rows:
+        kpi = result.setdefault(row.pop("department_id"), Kpi())
+        kpi.sign_for_due = row["sign_for_due"]
+        kpi.signed_on_time = row["signed_on_time"]
+    return result
+
+
+def clock_rule_text(work_order: WorkOrder, *, now: datetime.datetime | None = None) -> str:
+    """The reply deadline's rule with extensions and pauses (e.g. "13个工作日（延长 5 个工作日）")."""
+    clock = calendar.clock_get(owner=work_order, purpose="reply")
+    if clock is None:
+        return work_order.deadline_rule_text
+    return calendar.clock_status(clock=clock, now=now).rule_text
+
+
+def remaining_text(work_order: WorkOrder, *, now: datetime.datetime | None = None) -> str:
+    """A countdown for lists: "剩余 3 个工作日" / "剩余 2.5 个工作小时" / "已超期 1 个工作日"."""
+    clock = calendar.clock_get(owner=work_order, purpose="reply")
+    if clock is None:
+        return ""
+    status = calendar.clock_status(clock=clock, now=now)
+    remaining = status.remaining
+    if isinstance(remaining, datetime.timedelta):
+        hours = round(remaining.total_seconds() / 3600, 1)
+        if hours < 0:
+            return _("已超期 %(n)s 个工作小时") % {"n": -hours}
+        return _("剩余 %(n)s 个工作小时") % {"n": hours}
+    if remaining < 0:
+        return _("已超期 %(n)s 个工作日") % {"n": -remaining}
+    return _("剩余 %(n)s 个工作日") % {"n": remaining}
+
+
+__all__ = [
+    "ClockUnit",
+    "Kpi",
+    "PublicView",
+    "access_work_order",
+    "caller_history",
+    "kpi_by_department",
+    "kpi_for_department",
+    "public_reply_list",
+    "public_view",
+    "queue_due_soon",
+    "queue_extensions",
+    "queue_in_progress",
+    "queue_overdue",
+    "queue_replies_to_check",
+    "queue_returns",
+    "queue_to_call_back",
+    "queue_to_dispatch",
+    "queue_to_sign_for",
+    "work_order_actions",
+    "work_order_effective",
+    "work_order_search",
+    "work_order_visible",
+]

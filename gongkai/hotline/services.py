@@ -1,0 +1,2021 @@
+"""Writes: intake from every channel and one service per transition of the work-order loop.
+
+Every transition service is ``work_order_<verb>(*, work_order, actor, ...) -> WorkOrder`` built on
+``gongkai.core.workflow.run_transition``: the row is locked, the state, the actor's permission and
+the conditions are checked (``TransitionNotAllowed`` otherwise, and nothing changes), the fields are
+saved, a ``WorkOrderEvent`` (the timeline) and an audit event are written, and messages are queued
+in the outbox inside the same transaction. ``work_order`` may be an instance or a primary key; the
+returned instance is the fresh, saved one. Input problems raise Django's ``ValidationError`` with
+Chinese messages before anything is locked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from gongkai.accounts.models import Department, DepartmentKind
+from gongkai.accounts.selectors import users_with_role
+from gongkai.api.errors import ApiError, Conflict
+from gongkai.core.audit.services import audit_record
+from gongkai.core.personal_data import mask_name, redact_text
+from gongkai.core.workcalendar import selectors as calendar
+from gongkai.core.workcalendar import services as clocks
+from gongkai.core.workcalendar.models import ClockUnit, DeadlineClock
+from gongkai.core.workflow import run_transition
+from gongkai.hotline.models import (
+    DISSATISFIED_LEVELS,
+    OPEN_STATUSES,
+    SATISFIED_LEVELS,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Attachment,
+    CallbackAttempt,
+    CallbackOutcome,
+    Channel,
+    DeadlineRule,
+    DecisionStatus,
+    EventType,
+    ExtensionRequest,
+    OrderType,
+    ReturnRequest,
+    ReturnRuling,
+    RoutingCategory,
+    Satisfaction,
+    Status,
+    SupervisionKind,
+    SupervisionNotice,
+    Urgency,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from gongkai.hotline.workflow import GRAPH
+
+logger = logging.getLogger(__name__)
+
+REPLY_CLOCK = "reply"
+#: Reopenings and transfers after which an order is escalated (提级督办), per local practice.
+ESCALATE_AFTER_REOPENINGS = 3
+ESCALATE_AFTER_TRANSFERS = 3
+#: Unreachable callback attempts after which the order is closed as unreachable.
+MAX_CALLBACK_ATTEMPTS = 3
+
+MAX_CONTENT = 5000
+MAX_REPLY = 10000
+MAX_REASON = 1000
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_RAW_SOURCE_BYTES = 256 * 1024
+
+DEFAULT_SMS_TEMPLATES = {
+    "received": "SMS_HOTLINE_RECEIVED",  # params: tracking_number, query_code
+    "replied": "SMS_HOTLINE_REPLIED",  # params: tracking_number
+    "assigned": "SMS_HOTLINE_ASSIGNED",  # params: tracking_number, deadline (to handlers)
+    "supervision": "SMS_HOTLINE_SUPERVISION",  # params: tracking_number, kind (to handlers)
+}
+
+
+class WorkOrderError(ApiError):
+    """A hotline rule refused the request (409 unless the subclass says otherwise)."""
+
+    status = 409
+    code = "workorder_error"
+
+
+# --- Small helpers -------------------------------------------------------------------------------
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def sms_template(kind: str) -> str:
+    """The SMS template code for ``kind`` (``GONGKAI_HOTLINE_SMS_TEMPLATES`` overrides the defaults)."""
+    return {**DEFAULT_SMS_TEMPLATES, **_setting("GONGKAI_HOTLINE_SMS_TEMPLATES", {})}[kind]
+
+
+def _pk(work_order: WorkOrder | int) -> int:
+    return work_order.pk if isinstance(work_order, WorkOrder) else int(work_order)
+
+
+def _actor_department_id(actor: Any) -> int | None:
+    return getattr(actor, "department_id", None) if actor is not None else None
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _event(
+    order: WorkOrder,
+    type: str,
+    *,
+    actor: Any = None,
+    department: Department | int | None = None,
+    public: bool = False,
+    note: str = "",
+    data: dict | None = None,
+    at: datetime.datetime | None = None,
+) -> WorkOrderEvent:
+    department_id = department.pk if isinstance(department, Department) else department
+    return WorkOrderEvent.objects.create(
+        work_order=order,
+        type=type,
+        actor=_user_or_none(actor),
+        department_id=department_id,
+        is_public=public,
+        note=note,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _clean_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: _("%(label)s不能超过 %(max)s 个字。") % {"label": label, "max": max_length}}
+        )
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\ufffd" in text:
+        raise ValidationError({field: _("%(label)s含有无法识别的字符，请检查编码。") % {"label": label}})
+    return text
+
+
+def _reason(value: str | None, *, label: str | None = None) -> str:
+    return _clean_text(value, field="reason", label=label or _("理由"), max_length=MAX_REASON, required=True)
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+_LOCAL = re.compile(r"^\d{7,8}$")
+_SERVICE = re.compile(r"^(?:95\d{3,6}|400\d{7}|800\d{7}|123\d{2})$")
+
+
+def normalize_phone(value: str | None) -> str:
+    """Return a mainland mobile (11 digits) or landline (``0432-62012345``) number, or raise.
+
+    ``+86``/``0086`` prefixes, spaces and dashes are accepted in a mobile number; a landline keeps
+    its area code separated by a dash. An empty value is returned as ``""``.
+    """
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    compact = re.sub(r"[\s()（）]", "", raw)
+    digits = compact.replace("-", "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            compact = compact[len(prefix) :].lstrip("-")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if _MOBILE.match(digits):
+        return digits
+    match = _LANDLINE.match(compact) or _LANDLINE.match(digits)
+    if match and not digits.startswith("1"):
+        area, number, extension = match.groups()
+        return f"{area}-{number}" + (f"-{extension}" if extension else "")
+    if _LOCAL.match(digits) or _SERVICE.match(digits):
+        return digits
+    raise ValidationError({"caller_phone": _("请填写正确的手机号码或带区号的固定电话。")})
+
+
+def is_mobile(phone: str) -> bool:
+    return bool(_MOBILE.match(phone or ""))
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _validate_id_number(value: str) -> str:
+    value = (value or "").strip().upper()
+    if not value:
+        return ""
+    valid = bool(re.fullmatch(r"\d{17}[\dX]", value))
+    if valid:
+        total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+        valid = _ID_CHECK[total % 11] == value[17]
+    if not valid:
+        raise ValidationError({"caller_id_number": _("身份证号码格式不正确。")})
+    return value
+
+
+def _choice(value: Any, choices: Any, *, field: str, label: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: _("%(label)s无效。") % {"label": label}})
+    return str(value)
+
+
+# --- Tracking numbers and query codes ---------------------------------------------------------
+
+
+def tracking_number_next(*, day: datetime.date) -> str:
+    """Hand out the next tracking number of ``day`` (``YYMMDD`` + a 4-digit sequence, then 5…).
+
+    One atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the counter row (PostgreSQL and
+    SQLite ≥ 3.35): concurrent intakes never get the same number, and the row lock is held only
+    until the caller's transaction ends. A rolled-back intake leaves a gap, never a duplicate.
+    """
+    table = connection.ops.quote_name("hotline_trackingcounter")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (sequence,) = cursor.fetchone()
+    return f"{day:%y%m%d}{int(sequence):04d}"
+
+
+def query_code_hash(*, tracking_number: str, query_code: str) -> str:
+    """HMAC-SHA256 of the code, keyed by SECRET_KEY and salted with the tracking number."""
+    return salted_hmac(
+        "gongkai.hotline.query_code", f"{tracking_number}:{query_code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _new_query_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+# --- Deadline rules -----------------------------------------------------------------------------
+
+
+def deadline_rule_for(*, order_type: str, urgency: str, category: RoutingCategory | None) -> DeadlineRule:
+    """The most specific active rule: category (deepest first) > type > urgency; lowest pk on ties.
+
+    A rule with a category applies to that category and its descendants. Without any matching
+    rule an unsaved default of 13 working days is returned, so that dispatch never fails on an
+    empty rule table.
+    """
+    rules = DeadlineRule.objects.filter(is_active=True).select_related("category")
+    best: tuple[tuple[int, int, int, int], DeadlineRule] | None = None
+    for rule in rules:
+        if rule.order_type and rule.order_type != order_type:
+            continue
+        if rule.urgency and rule.urgency != urgency:
+            continue
+        if rule.category_id:
+            if category is None or not category.path.startswith(rule.category.path):
+                continue
+            category_rank = rule.category.depth
+        else:
+            category_rank = 0
+        score = (category_rank, 1 if rule.order_type else 0, 1 if rule.urgency else 0, -rule.pk)
+        if best is None or score > best[0]:
+            best = (score, rule)
+    if best is not None:
+        return best[1]
+    return DeadlineRule(unit=ClockUnit.WORKING_DAYS, reply_budget=13, note=_("默认时限"))
+
+
+def _reply_clock(order: WorkOrder) -> DeadlineClock | None:
+    return calendar.clock_get(owner=order, purpose=REPLY_CLOCK)
+
+
+def _refresh_reply_due(order: WorkOrder, *, now: datetime.datetime) -> None:
+    clock = _reply_clock(order)
+    if clock is not None:
+        order.reply_due_at = calendar.clock_status(clock=clock, now=now).due_at
+
+
+def _start_deadlines(order: WorkOrder, *, at: datetime.datetime, restart_reply: bool) -> list[str]:
+    """Set sign-for and reply deadlines from the rule; (re)start the reply clock when asked."""
+    rule = deadline_rule_for(order_type=order.order_type, urgency=order.urgency, category=order.category)
+    order.deadline_unit = rule.unit
+    order.deadline_rule_text = rule.rule_text[:300]
+    order.sign_for_due_at = calendar.add_working_hours(start=at, hours=Decimal(rule.sign_for_hours))
+    clock = _reply_clock(order)
+    if clock is None:
+        clocks.clock_start(
+            owner=order, purpose=REPLY_CLOCK, unit=rule.unit, budget=rule.reply_budget, started_at=at
+        )
+    elif restart_reply:
+        if clock.unit != rule.unit or clock.budget != rule.reply_budget:
+            # The rule may differ after reclassification; the clock's history stays with it.
+            DeadlineClock.objects.filter(pk=clock.pk).update(unit=rule.unit, budget=rule.reply_budget)
+        clocks.clock_restart(clock=clock, at=at)
+    order.is_paused = False
+    _refresh_reply_due(order, now=at)
+    return ["deadline_unit", "deadline_rule_text", "sign_for_due_at", "reply_due_at", "is_paused"]
+
+
+# --- Notifications (outbox) ---------------------------------------------------------------------
+
+
+def _notify_citizen(order: WorkOrder, *, kind: str, params: dict[str, Any], subject: str, body: str) -> None:
+    """Queue an SMS (mobile numbers) and/or an e-mail to the caller; keys make repeats harmless."""
+    from gongkai.core.outbox.services import outbox_enqueue
+
+    cycle = f"{order.reopen_count}"
+    if is_mobile(order.caller_phone):
+        outbox_enqueue(
+            channel="sms",
+            recipient=order.caller_phone,
+            payload={"template": sms_template(kind), "params": params},
+            idempotency_key=f"hotline:{order.pk}:{kind}:{cycle}:sms",
+            source=order,
+        )
+    if order.caller_email:
+        outbox_enqueue(
+            channel="email",
+            recipient=order.caller_email,
+            payload={"subject": subject, "body": body},
+            idempotency_key=f"hotline:{order.pk}:{kind}:{cycle}:email",
+            source=order,
+        )
+
+
+def _notify_handlers(
+    order: WorkOrder, *, department_id: int | None, key: str, subject: str, body: str, sms_params: dict
+) -> int:
+    """Queue a message to every active handler of ``department_id``; returns how many were told."""
+    from gongkai.core.outbox.services import outbox_enqueue
+
+    if department_id is None:
+        return 0
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        return 0
+    sms_params = dict(sms_params)
+    template = sms_template(sms_params.pop("_template", "assigned"))
+    count = 0
+    for user in users_with_role("handler", department=department):
+        told = False
+        if user.email:
+            outbox_enqueue(
+                channel="email",
+                recipient=user.email,
+                payload={"subject": subject, "body": body},
+                idempotency_key=f"{key}:u{user.pk}:email"[:200],
+                source=order,
+            )
+            told = True
+        if is_mobile(getattr(user, "phone", "")):
+            outbox_enqueue(
+                channel="sms",
+                recipient=user.phone,
+                payload={"template": template, "params": sms_params},
+                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
+                source=order,
+            )
+            told = True
+        count += told
+    return count
+
+
+def _notify_assigned(order: WorkOrder, assignment: Assignment) -> None:
+    due = timezone.localtime(order.reply_due_at).strftime("%Y-%m-%d %H:%M") if order.reply_due_at else ""
+    _notify_handlers(
+        order,
+        department_id=assignment.department_id,
+        key=f"hotline:{order.pk}:assigned:{assignment.pk}",
+        subject=_("【12345】新工单 %(number)s 待签收") % {"number": order.tracking_number},
+        body=_("工单 %(number)s《%(title)s》已派至贵单位，请及时签收办理。答复期限：%(due)s。")
+        % {"number": order.tracking_number, "title": order.title, "due": due},
+        sms_params={"tracking_number": order.tracking_number, "deadline": due},
+    )
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+def _validate_attachment_files(files: Iterable[Any]) -> list[Any]:
+    files = list(files or ())
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": _("附件最多 %(n)s 个。") % {"n": MAX_ATTACHMENTS}})
+    return files
+
+
+def _validate_location(
+    district: Department | None, street: Department | None
+) -> tuple[Department | None, Department | None]:
+    district_kinds = {
+        DepartmentKind.DISTRICT,
+        DepartmentKind.COUNTY,
+        DepartmentKind.COUNTY_CITY,
+        DepartmentKind.DEVELOPMENT_ZONE,
+    }
+    if district is not None and district.kind not in district_kinds:
+        raise ValidationError({"district": _("所选单位不是区县。")})
+    if street is not None:
+        if street.kind != DepartmentKind.STREET:
+            raise ValidationError({"street": _("所选单位不是街道（乡镇）。")})
+        if district is None:
+            district = street.parent
+        elif street.parent_id != district.pk:
+            raise ValidationError({"street": _("所选街道不属于所选区县。")})
+    return district, street
+
+
+def _coordinate(value: Any, *, field: str, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("坐标格式不正确。")}) from None
+    if not -limit <= number <= limit:
+        raise ValidationError({field: _("坐标超出范围。")})
+    return number
+
+
+def work_order_create(
+    *,
+    channel: str,
+    content: str,
+    order_type: str = OrderType.OTHER,
+    caller_name: str = "",
+    caller_phone: str = "",
+    caller_id_number: str = "",
+    caller_address: str = "",
+    caller_email: str = "",
+    confidential: bool = False,
+    consent_to_publish: bool = False,
+    category: RoutingCategory | None = None,
+    title: str = "",
+    urgency: str = Urgency.NORMAL,
+    district: Department | None = None,
+    street: Department | None = None,
+    location: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    attachments: Iterable[Any] = (),
+    source_reference: str | None = None,
+    raw_source: dict | None = None,
+    actor: Any = None,
+    request: Any = None,
+    notify: bool = True,
+    received_at: datetime.datetime | None = None,
+) -> tuple[WorkOrder, str | None]:
+    """Take an appeal in from any channel; return ``(order, query_code)``.
+
+    - Validates everything (Chinese ``ValidationError`` messages keyed by field).
+    - Idempotent by ``(channel, source_reference)``: the same reference again returns the existing
+      order and ``None`` for the code (the code is never stored in plain text, so it cannot be
+      shown twice).
+    - Durable before it returns: the order, its RECEIVED event, audit event, attachments, search
+      entry and the citizen's confirmation (SMS to a mobile number, e-mail if given: tracking number
+      and query code) commit together. The code appears in plain text only in the outbox row.
+    """
+    channel = _choice(channel, Channel, field="channel", label=_("受理渠道"))
+    order_type = _choice(order_type, OrderType, field="order_type", label=_("诉求类型"))
+    urgency = _choice(urgency, Urgency, field="urgency", label=_("紧急程度"))
+    reference = _clean_text(source_reference, field="source_reference", label=_("来源编号"), max_length=120)
+    if reference:
+        existing = WorkOrder.objects.filter(channel=channel, source_reference=reference).first()
+        if existing is not None:
+            return existing, None
+    content = _clean_text(
+        content, field="content", label=_("诉求内容"), max_length=MAX_CONTENT, required=True
+    )
+    title = _clean_text(title, field="title", label=_("标题"), max_length=200) or _title_from(content)
+    caller_name = _clean_text(caller_name, field="caller_name", label=_("姓名"), max_length=50)
+    caller_phone = normalize_phone(caller_phone)
+    caller_address = _clean_text(caller_address, field="caller_address", label=_("地址"), max_length=200)
+    caller_email = (caller_email or "").strip()
+    if caller_email:
+        try:
+            validate_email(caller_email)
+        except ValidationError:
+            raise ValidationError({"caller_email": _("电子邮箱格式不正确。")}) from None
+    caller_id_number = _validate_id_number(caller_id_number)
+    location = _clean_text(location, field="location", label=_("地点"), max_length=200)
+    district, street = _validate_location(district, street)
+    lat = _coordinate(latitude, field="latitude", limit=90)
+    lng = _coordinate(longitude, field="longitude", limit=180)
+    if category is not None and not category.is_active:
+        raise ValidationError({"category": _("所选派单目录已停用。")})
+    raw = raw_source if raw_source is not None else {}
+    if not isinstance(raw, dict):
+        raise ValidationError({"raw_source": _("原始来件必须是 JSON 对象。")})
+    try:
+        if len(json.dumps(raw, ensure_ascii=False).encode()) > MAX_RAW_SOURCE_BYTES:
+            raise ValidationError({"raw_source": _("原始来件过大。")})
+    except (TypeError, ValueError):
+        raise ValidationError({"raw_source": _("原始来件无法保存为 JSON。")}) from None
+    files = _validate_attachment_files(attachments)
+    checked_files = [_check_file(f) for f in files]
+
+    now = received_at or timezone.now()
+    code = _new_query_code()
+    try:
+        with transaction.atomic():
+            number = tracking_number_next(day=calendar.local_date(moment=now))
+            order = WorkOrder(
+                tracking_number=number,
+                query_code_hash=query_code_hash(tracking_number=number, query_code=code),
+                channel=channel,
+                source_reference=reference,
+                raw_source=raw,
+                caller_name=caller_name,
+                caller_phone=caller_phone,
+                caller_id_number=caller_id_number,
+                caller_address=caller_address,
+                caller_email=caller_email,
+                confidential=bool(confidential),
+                consent_to_publish=bool(consent_to_publish),
+                order_type=order_type,
+                category=category,
+                urgency=urgency,
+                district=district,
+                street=street,
+                location=location,
+                latitude=lat,
+                longitude=lng,
+                title=title,
+                content=content,
+                status=Status.RECEIVED,
+                received_by=_user_or_none(actor),
+                created_at=now,
+            )
+            order.save(force_insert=True)
+            for checked in checked_files:
+                _store_attachment(order, checked, actor=actor, at=now)
+            _event(order, EventType.RECEIVED, actor=actor, public=True, at=now, data={"channel": channel})
+            audit_record(
+                actor=actor,
+                action="workorder.received",
+                target=order,
+                new={
+                    "tracking_number": number,
+                    "channel": channel,
+                    "order_type": order_type,
+                    "status": "received",
+                },
+                request=request,
+            )
+            _index(order)
+            if notify:
+                _notify_citizen(
+                    order,
+                    kind="received",
+                    params={"tracking_number": number, "query_code": code},
+                    subject=_("【12345】您的诉求已受理，受理编号 %(number)s") % {"number": number},
+                    body=_(
+                        "您的诉求已受理。受理编号：%(number)s，查询码：%(code)s。"
+                        "请凭受理编号和查询码查询办理进度，查询码请妥善保管。"
+                    )
+                    % {"number": number, "code": code},
+                )
+    except IntegrityError:
+        # Lost a race on (channel, source_reference): the other request stored the order.
+        if reference:
+            existing = WorkOrder.objects.filter(channel=channel, source_reference=reference).first()
+            if existing is not None:
+                return existing, None
+        raise
+    return order, code
+
+
+def _title_from(content: str) -> str:
+    first = content.split("\n", 1)[0].strip()
+    return first[:30] + ("…" if len(first) > 30 else "")
+
+
+def _index(order: WorkOrder) -> None:
+    from gongkai.core.search.services import index_object
+
+    index_object(
+        order,
+        title=f"{order.tracking_number} {order.title}",
+        body=redact_text(order.content),
+        doc_type="workorder",
+        date=calendar.local_date(moment=order.created_at),
+        is_public=False,
+        extra={"tracking_number": order.tracking_number},
+    )
+
+
+def work_order_from_message(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    sender_name: str = "",
+    sender_phone: str = "",
+    sender_email: str = "",
+    raw: dict | None = None,
+    order_type: str = OrderType.OTHER,
+    actor: Any = None,
+    request: Any = None,
+    notify: bool = True,
+) -> tuple[WorkOrder, str | None]:
+    """Turn an inbound message (WeChat, Weibo, e-mail, provincial platform) into a work order.
+
+    The hook the new-media connectors and the "make a work order of this message" staff action
+    call. Idempotent by ``(channel, external_id)``. A sender's phone that is not a valid number is
+    dropped (kept in ``raw``) rather than refusing the message.
+    """
+    try:
+        phone = normalize_phone(sender_phone)
+    except ValidationError:
+        phone = ""
+    return work_order_create(
+        channel=channel,
+        content=text,
+        order_type=order_type,
+        caller_name=(sender_name or "")[:50],
+        caller_phone=phone,
+        caller_email=sender_email,
+        source_reference=external_id,
+        raw_source=raw or {},
+        actor=actor,
+        request=request,
+        notify=notify,
+    )
+
+
+def public_lookup(tracking_number: str, query_code: str) -> WorkOrder | None:
+    """Return the order if the tracking number and query code match, else ``None``.
+
+    The same ``None`` (and about the same time: the HMAC is computed and compared either way) for
+    an unknown number and a wrong code. Rate limiting is the caller's job.
+    """
+    number = (tracking_number or "").strip()[:16]
+    code = (query_code or "").strip()[:6]
+    order = WorkOrder.objects.filter(tracking_number=number).first() if number.isdigit() else None
+    expected = order.query_code_hash if order is not None else hashlib.sha256(b"no-such-order").hexdigest()
+    given = query_code_hash(tracking_number=number, query_code=code)
+    if constant_time_compare(expected, given) and order is not None and code.isdigit() and len(code) == 6:
+        return order
+    return None
+
+
+# --- Attachments -----------------------------------------------------------------------------------
+
+ALLOWED_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "txt": "text/plain",
+}
+
+
+def _read_all(file: Any) -> bytes:
+    if hasattr(file, "seek"):
+        file.seek(0)
+    if hasattr(file, "chunks"):
+        data = b"".join(file.chunks())
+    else:
+        data = file.read()
+    return data if isinstance(data, bytes) else data.encode()
+
+
+def _check_file(file: Any) -> tuple[str, bytes, str]:
+    """Return ``(original name, content, content type)`` or raise; the type comes from the bytes."""
+    import filetype
+
+    name = str(getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB。") % {"name": name}})
+    data = _read_all(file)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB。") % {"name": name}})
+    if not data:
+        raise ValidationError({"attachments": _("附件“%(name)s”是空文件。") % {"name": name}})
+    kind = filetype.guess(data[:8192])
+    extension = kind.extension if kind is not None else None
+    if extension is None and name.lower().endswith(".txt"):
+        try:
+            data.decode("utf-8")
+            extension = "txt" if b"\x00" not in data else None
+        except UnicodeDecodeError:
+            extension = None
+    if extension not in ALLOWED_TYPES:
+        raise ValidationError(
+            {
+                "attachments": _(
+                    "附件“%(name)s”的类型不允许；只接受图片（jpg、png、gif、webp）、pdf、doc、docx、xls、xlsx 和 txt。"
+                )
+                % {"name": name}
+            }
+        )
+    return name, data, ALLOWED_TYPES[extension]
+
+
+def _store_attachment(
+    order: WorkOrder, checked: tuple[str, bytes, str], *, actor: Any, at: datetime.datetime
+) -> Attachment:
+    from django.core.files.base import ContentFile
+
+    name, data, content_type = checked
+    attachment = Attachment(
+        work_order=order,
+        original_name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=_user_or_none(actor),
+        created_at=at,
+    )
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(
+    *, work_order: WorkOrder | int, file: Any, actor: Any = None, request: Any = None
+) -> Attachment:
+    """Attach one more file (at most 5 per order, 10 MB each, type checked by content)."""
+    order = WorkOrder.objects.select_for_update().get(pk=_pk(work_order))
+    if order.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": _("附件最多 %(n)s 个。") % {"n": MAX_ATTACHMENTS}})
+    now = timezone.now()
+    attachment = _store_attachment(order, _check_file(file), actor=actor, at=now)
+    _event(order, EventType.ATTACHMENT_ADDED, actor=actor, at=now, data={"attachment": attachment.pk})
+    audit_record(
+        actor=actor,
+        action="workorder.attachment_added",
+        target=order,
+        new={"attachment": attachment.pk, "sha256": attachment.sha256},
+        request=request,
+    )
+    return attachment
+
+
+# --- The transitions --------------------------------------------------------------------------
+
+
+def _run(
+    work_order: WorkOrder | int,
+    name: str,
+    actor: Any,
+    apply: Callable[[WorkOrder], Iterable[str]] | None,
+    *,
+    request: Any = None,
+    note: str = "",
+) -> WorkOrder:
+    return run_transition(
+        GRAPH,
+        model=WorkOrder,
+        pk=_pk(work_order),
+        name=name,
+        actor=actor,
+        apply=apply,
+        request=request,
+        note=note,
+        audit_action=f"workorder.{name}",
+    )
+
+
+def _active_department(department: Department | None, *, field: str = "department") -> Department:
+    if department is None:
+        raise ValidationError({field: _("请选择承办单位。")})
+    if not department.is_active:
+        raise ValidationError({field: _("所选单位已停用。")})
+    return department
+
+
+def _assign(
+    order: WorkOrder,
+    *,
+    lead: Department,
+    assisting: Iterable[Department],
+    actor: Any,
+    at: datetime.datetime,
+) -> Assignment:
+    """Finish the active assignments and create the new lead (+ assisting) assignments."""
+    order.assignments.filter(is_active=True).update(is_active=False, finished_at=at)
+    lead_assignment = Assignment.objects.create(
+        work_order=order,
+        department=lead,
+        role=AssignmentRole.LEAD,
+        level=1,
+        sign_for_due_at=order.sign_for_due_at,
+        assigned_by=_user_or_none(actor),
+        created_at=at,
+    )
+    for department in assisting:
+        if department.pk == lead.pk:
+            continue
+        Assignment.objects.create(
+            work_order=order,
+            department=department,
+            role=AssignmentRole.ASSISTING,
+            level=1,
+            parent=lead_assignment,
+            sign_for_due_at=order.sign_for_due_at,
+            assigned_by=_user_or_none(actor),
+            created_at=at,
+        )
+    order.lead_department = lead
+    order.current_department = lead
+    return lead_assignment
+
+
+def _current_assignment(order: WorkOrder) -> Assignment | None:
+    return (
+        order.assignments.filter(
+            is_active=True, role=AssignmentRole.LEAD, department_id=order.current_department_id
+        )
+        .order_by("-level", "-pk")
+        .first()
+    )
+
+
+def _escalate_inline(order: WorkOrder, *, actor: Any, reason: str, at: datetime.datetime) -> list[str]:
+    """Flag the order 提级督办 (inside a running transition) and tell the handling department."""
+    if order.escalated:
+        return []
+    order.escalated = True
+    order.escalated_reason = reason[:300]
+    _event(order, EventType.ESCALATED, actor=actor, department=order.lead_department_id, at=at, note=reason)
+    _supervision_notice(
+        order,
+        kind=SupervisionKind.ESCALATE,
+        reason=reason,
+        actor=actor,
+        at=at,
+        key=f"hotline:{order.pk}:escalate",
+        due_at=order.reply_due_at,
+    )
+    return ["escalated", "escalated_reason"]
+
+
+def _dispatch_common(
+    order: WorkOrder,
+    *,
+    department: Department,
+    assisting: Iterable[Department],
+    actor: Any,
+    at: datetime.datetime,
+    restart_reply: bool,
+) -> tuple[Assignment, list[str]]:
+    changed = _start_deadlines(order, at=at, restart_reply=restart_reply)
+    assignment = _assign(order, lead=department, assisting=assisting, actor=actor, at=at)
+    order.dispatched_at = at
+    order.dispatched_by = _user_or_none(actor)
+    changed += ["lead_department_id", "current_department_id", "dispatched_at", "dispatched_by_id"]
+    for each in order.assignments.filter(is_active=True):
+        _notify_assigned(order, each)
+    return assignment, changed
+
+
+def work_order_answer_directly(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reply_text: str,
+    callback_requested: bool = False,
+    request: Any = None,
+) -> WorkOrder:
+    """Answer at first contact (from the knowledge base): received → closed or awaiting_callback.
+
+    Types listed in ``GONGKAI_HOTLINE_CLOSE_WITHOUT_CALLBACK_TYPES`` (default: consultations) close
+    at once unless the caller asks for a callback; others wait for the callback. Counts as
+    first-contact resolution; the reply is public only after redaction.
+    """
+    text = _clean_text(
+        reply_text, field="reply_text", label=_("答复内容"), max_length=MAX_REPLY, required=True
+    )
+    order = WorkOrder.objects.only("order_type").get(pk=_pk(work_order))
+    close_types = set(_setting("GONGKAI_HOTLINE_CLOSE_WITHOUT_CALLBACK_TYPES", {OrderType.CONSULTATION}))
+    closes = order.order_type in close_types and not callback_requested
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.reply_text = text
+        o.public_reply = _public_text(o, text)
+        o.replied_at = o.reply_approved_at = now
+        o.replied_by = o.reply_approved_by = _user_or_none(actor)
+        o.reply_department_id = _actor_department_id(actor)
+        o.first_contact_resolution = True
+        changed = [
+            "reply_text",
+            "public_reply",
+            "replied_at",
+            "reply_approved_at",
+            "replied_by_id",
+            "reply_approved_by_id",
+            "reply_department_id",
+            "first_contact_resolution",
+        ]
+        _event(
+            o, EventType.ANSWERED_DIRECTLY, actor=actor, department=o.reply_department_id, public=True, at=now
+        )
+        if closes:
+            o.closed_at = now
+            changed.append("closed_at")
+            _event(o, EventType.CLOSED, actor=actor, public=True, at=now)
+        else:
+            o.callback_due_at = calendar.end_of_day(
+                day=calendar.add_working_days(start=calendar.local_date(moment=now), days=2)
+            )
+            changed.append("callback_due_at")
+        if o.channel != Channel.PHONE:
+            _notify_replied(o)
+        return changed
+
+    name = "answer_directly" if closes else "answer_directly_with_callback"
+    return _run(order, name, actor, apply, request=request)
+
+
+def _public_text(order: WorkOrder, text: str) -> str:
+    """Redact phone, ID numbers, e-mails and the caller's own name and address before publication."""
+    public = redact_text(text)
+    if order.caller_name and len(order.caller_name) >= 2:
+        public = public.replace(order.caller_name, mask_name(order.caller_name))
+    if order.caller_address and len(order.caller_address) >= 6:
+        public = public.replace(order.caller_address, order.caller_address[:6] + "****")
+    return public
+
+
+def _notify_replied(order: WorkOrder) -> None:
+    _notify_citizen(
+        order,
+        kind="replied",
+        params={"tracking_number": order.tracking_number},
+        subject=_("【12345】您的诉求 %(number)s 已有答复") % {"number": order.tracking_number},
+        body=_("您的诉求（受理编号 %(number)s）已有答复，请凭受理编号和查询码查看答复内容。")
+        % {"number": order.tracking_number},
+    )
+
+
+def work_order_dispatch(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    department: Department,
+    assisting: Iterable[Department] = (),
+    category: RoutingCategory | None = None,
+    order_type: str | None = None,
+    urgency: str | None = None,
+    note: str = "",
+    request: Any = None,
+) -> WorkOrder:
+    """Dispatch a received order to a lead department (+ assisting ones): received → dispatched.
+
+    The dispatcher may reclassify (category, type, urgency) at the same time. The sign-for and reply
+    deadlines come from the most specific ``DeadlineRule`` and start now; the departments' handlers
+    are told through the outbox. Returned orders go through ``reassign`` or ``arbitrate``, so that
+    every ruling on a dispute is recorded.
+    """
+    department = _active_department(department)
+    assisting = [_active_department(d, field="assisting") for d in assisting]
+    if order_type is not None:
+        _choice(order_type, OrderType, field="order_type", label=_("诉求类型"))
+    if urgency is not None:
+        _choice(urgency, Urgency, field="urgency", label=_("紧急程度"))
+    note = _clean_text(note, field="note", label=_("派单意见"), max_length=MAX_REASON)
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        changed: list[str] = []
+        if category is not None:
+            o.category = category
+            changed.append("category_id")
+        if order_type is not None:
+            o.order_type = order_type
+            changed.append("order_type")
+        if urgency is not None:
+            o.urgency = urgency
+            changed.append("urgency")
+        _assignment, more = _dispatch_common(
+            o, department=department, assisting=assisting, actor=actor, at=now, restart_reply=True
+        )
+        _event(
+            o,
+            EventType.DISPATCHED,
+            actor=actor,
+            department=department,
+            public=True,
+            note=note,
+            at=now,
+            data={"assisting": [d.pk for d in assisting], "rule": o.deadline_rule_text},
+        )
+        return changed + more
+
+    return _run(work_order, "dispatch", actor, apply, request=request, note=note)
+
+
+def work_order_dispatch_down(
+    *, work_order: WorkOrder | int, actor: Any, street: Department, note: str = "", request: Any = None
+) -> WorkOrder:
+    """Hand an order a district is handling down to one of its streets (level 2): in_progress → dispatched.
+
+    The district stays the lead department (it supervises and may reply); the street signs for it
+    with a fresh sign-for deadline; the reply deadline keeps running.
+    """
+    street = _active_department(street, field="street")
+    note = _clean_text(note, field="note", label=_("派单意见"), max_length=MAX_REASON)
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        if street.parent_id != o.current_department_id:
+            raise ValidationError({"street": _("只能下派到本单位下属的街道（乡镇）。")})
+        parent = _current_assignment(o)
+        rule = deadline_rule_for(order_type=o.order_type, urgency=o.urgency, category=o.category)
+        o.sign_for_due_at = calendar.add_working_hours(start=now, hours=Decimal(rule.sign_for_hours))
+        assignment = Assignment.objects.create(
+            work_order=o,
+            department=street,
+            role=AssignmentRole.LEAD,
+            level=2,
+            parent=parent,
+            sign_for_due_at=o.sign_for_due_at,
+            assigned_by=_user_or_none(actor),
+            created_at=now,
+        )
+        o.current_department = street
+        _event(o, EventType.DISPATCHED_DOWN, actor=actor, department=street, public=True, note=note, at=now)
+        _notify_assigned(o, assignment)
+        return ["current_department_id", "sign_for_due_at"]
+
+    return _run(work_order, "dispatch_down", actor, apply, request=request, note=note)
+
+
+def work_order_accept(*, work_order: WorkOrder | int, actor: Any, request: Any = None) -> WorkOrder:
+    """Sign for the order (签收): dispatched → in_progress."""
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        assignment = _current_assignment(o)
+        changed = []
+        if assignment is not None:
+            assignment.status = AssignmentStatus.ACCEPTED
+            assignment.accepted_at = now
+            assignment.accepted_by = _user_or_none(actor)
+            assignment.save(update_fields=["status", "accepted_at", "accepted_by"])
+            if assignment.level == 1:
+                o.accepted_at = now
+                changed.append("accepted_at")
+        _event(o, EventType.ACCEPTED, actor=actor, department=o.current_department_id, public=True, at=now)
+        return changed
+
+    return _run(work_order, "accept", actor, apply, request=request)
+
+
+def work_order_return(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reason: str,
+    suggested_department: Department | None = None,
+    request: Any = None,
+) -> WorkOrder:
+    """Return a wrongly routed order (退单) with a reason: dispatched|in_progress → returned.
+
+    A level-2 assignment (a street) returns to its district with ``work_order_return_to_district``.
+    """
+    reason = _reason(reason, label=_("退单理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        assignment = _current_assignment(o)
+        if assignment is None:
+            raise Conflict(_("找不到当前的承办记录。"))
+        o.assignments.filter(is_active=True).update(is_active=False, finished_at=now)
+        Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.RETURNED)
+        ReturnRequest.objects.create(
+            work_order=o,
+            assignment=assignment,
+            department_id=assignment.department_id,
+            reason=reason,
+            suggested_department=suggested_department,
+            returned_by=_user_or_none(actor),
+            returned_at=now,
+        )
+        o.return_count += 1
+        department_id = o.current_department_id
+        o.current_department = None
+        _event(
+            o,
+            EventType.RETURNED,
+            actor=actor,
+            department=department_id,
+            note=reason,
+            at=now,
+            data={"suggested_department": suggested_department.pk if suggested_department else None},
+        )
+        return ["return_count", "current_department_id"]
+
+    return _run(work_order, "return", actor, apply, request=request, note=reason)
+
+
+def work_order_return_to_district(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """A street returns a level-2 order to its district, which handles it again (→ in_progress)."""
+    reason = _reason(reason, label=_("退单理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        assignment = _current_assignment(o)
+        if assignment is None or assignment.parent_id is None:
+            raise Conflict(_("找不到当前的承办记录。"))
+        Assignment.objects.filter(pk=assignment.pk).update(
+            status=AssignmentStatus.RETURNED, is_active=False, finished_at=now
+        )
+        street_id = o.current_department_id
+        o.current_department_id = assignment.parent.department_id
+        _event(
+            o, EventType.RETURNED, actor=actor, department=street_id, note=reason, at=now, data={"level": 2}
+        )
+        return ["current_department_id"]
+
+    return _run(work_order, "return_to_district", actor, apply, request=request, note=reason)
+
+
+def _pending_return(order: WorkOrder) -> ReturnRequest | None:
+    return order.return_requests.filter(ruling=ReturnRuling.PENDING).order_by("-returned_at", "-pk").first()
+
+
+def work_order_reassign(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    department: Department,
+    assisting: Iterable[Department] = (),
+    comment: str = "",
+    request: Any = None,
+) -> WorkOrder:
+    """Agree with a return and send the order to another department (改派): returned → dispatched.
+
+    Counts a transfer; the new department gets fresh deadlines. The third transfer escalates the
+    order (提级督办).
+    """
+    department = _active_department(department)
+    assisting = [_active_department(d, field="assisting") for d in assisting]
+    comment = _clean_text(comment, field="comment", label=_("改派意见"), max_length=MAX_REASON)
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        pending = _pending_return(o)
+        previous = pending.department_id if pending else o.lead_department_id
+        if pending is not None:
+            pending.ruling = ReturnRuling.REASSIGNED
+            pending.ruling_comment = comment
+            pending.ruled_by = _user_or_none(actor)
+            pending.ruled_at = now
+            pending.save(update_fields=["ruling", "ruling_comment", "ruled_by", "ruled_at"])
+        _assignment, changed = _dispatch_common(
+            o, department=department, assisting=assisting, actor=actor, at=now, restart_reply=True
+        )
+        o.transfer_count += 1
+        changed.append("transfer_count")
+        _event(
+            o,
+            EventType.REASSIGNED,
+            actor=actor,
+            department=department,
+            public=True,
+            note=comment,
+            at=now,
+            data={"from": previous, "to": department.pk},
+        )
+        if o.transfer_count >= ESCALATE_AFTER_TRANSFERS:
+            changed += _escalate_inline(
+                o,
+                actor=actor,
+                at=now,
+                reason=_("工单已改派 %(n)s 次，提级督办。") % {"n": o.transfer_count},
+            )
+        return changed
+
+    return _run(work_order, "reassign", actor, apply, request=request, note=comment)
+
+
+def work_order_arbitrate(
+    *, work_order: WorkOrder | int, actor: Any, ruling: str, request: Any = None
+) -> WorkOrder:
+    """Rule a return unfounded and send the order back to the same department: returned → dispatched.
+
+    The dispute (the department's reason and the ruling) is recorded; the reply clock keeps running
+    from the first dispatch (the department gains no time by returning); sign-for starts again.
+    """
+    ruling = _reason(ruling, label=_("仲裁意见"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        pending = _pending_return(o)
+        if pending is None:
+            raise Conflict(_("没有待处理的退单。"))
+        pending.ruling = ReturnRuling.UPHELD
+        pending.ruling_comment = ruling
+        pending.ruled_by = _user_or_none(actor)
+        pending.ruled_at = now
+        pending.save(update_fields=["ruling", "ruling_comment", "ruled_by", "ruled_at"])
+        department = pending.department
+        assisting = list(
+            Department.objects.filter(
+                pk__in=o.assignments.filter(role=AssignmentRole.ASSISTING, parent=pending.assignment).values(
+                    "department_id"
+                )
+            )
+        )
+        _assignment, changed = _dispatch_common(
+            o, department=department, assisting=assisting, actor=actor, at=now, restart_reply=False
+        )
+        _event(
+            o,
+            EventType.ARBITRATED,
+            actor=actor,
+            department=department,
+            public=True,
+            note=ruling,
+            at=now,
+            data={"return_reason": pending.reason, "ruling": ruling, "return": pending.pk},
+        )
+        return changed
+
+    return _run(work_order, "arbitrate", actor, apply, request=request, note=ruling)
+
+
+def work_order_request_extension(
+    *, work_order: WorkOrder | int, actor: Any, amount: int, reason: str, request: Any = None
+) -> ExtensionRequest:
+    """Ask the hotline office for more time (in the reply clock's unit); one pending request at a time."""
+    reason = _reason(reason, label=_("延期理由"))
+    if not isinstance(amount, int) or amount < 1 or amount > 60:
+        raise ValidationError({"amount": _("延长时限须为 1 到 60 之间的整数。")})
+    now = timezone.now()
+    created: list[ExtensionRequest] = []
+
+    def apply(o: WorkOrder) -> list[str]:
+        created.append(
+            ExtensionRequest.objects.create(
+                work_order=o,
+                department_id=_actor_department_id(actor) or o.current_department_id,
+                amount=amount,
+                unit=o.deadline_unit or ClockUnit.WORKING_DAYS,
+                reason=reason,
+                requested_by=_user_or_none(actor),
+                requested_at=now,
+            )
+        )
+        _event(
+            o,
+            EventType.EXTENSION_REQUESTED,
+            actor=actor,
+            department=o.current_department_id,
+            note=reason,
+            at=now,
+            data={"amount": amount, "request": created[0].pk},
+        )
+        return []
+
+    _run(work_order, "request_extension", actor, apply, request=request, note=reason)
+    return created[0]
+
+
+def work_order_decide_extension(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    approve: bool,
+    comment: str = "",
+    amount: int | None = None,
+    request: Any = None,
+) -> WorkOrder:
+    """Approve (the reply clock is extended, possibly by less than asked) or reject the pending request."""
+    comment = _clean_text(comment, field="comment", label=_("审批意见"), max_length=MAX_REASON)
+    if not approve and not comment:
+        raise ValidationError({"comment": _("不同意延期时请填写理由。")})
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        pending = o.extension_requests.select_for_update().get(status=DecisionStatus.PENDING)
+        granted = amount if amount is not None else pending.amount
+        if approve and (not isinstance(granted, int) or granted < 1):
+            raise ValidationError({"amount": _("延长时限须为正整数。")})
+        pending.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+        pending.decided_by = _user_or_none(actor)
+        pending.decided_at = now
+        pending.comment = comment
+        pending.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+        changed = []
+        if approve:
+            clock = _reply_clock(o)
+            if clock is not None:
+                clocks.clock_extend(
+                    clock=clock,
+                    amount=granted,
+                    reason=comment or pending.reason,
+                    at=now,
+                    actor=_user_or_none(actor),
+                )
+            _refresh_reply_due(o, now=now)
+            changed.append("reply_due_at")
+        _event(
+            o,
+            EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REJECTED,
+            actor=actor,
+            department=pending.department_id,
+            public=approve,
+            note=comment,
+            at=now,
+            data={"amount": granted if approve else 0, "request": pending.pk},
+        )
+        return changed
+
+    return _run(work_order, "decide_extension", actor, apply, request=request, note=comment)
+
+
+def work_order_pause(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """Pause the reply clock while waiting for the citizen (补充材料) or a third party."""
+    reason = _reason(reason, label=_("暂停原因"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        clock = _reply_clock(o)
+        if clock is not None:
+            clocks.clock_pause(clock=clock, reason=reason[:200], at=now, actor=_user_or_none(actor))
+        o.is_paused = True
+        _event(
+            o,
+            EventType.PAUSED,
+            actor=actor,
+            department=o.current_department_id,
+            public=True,
+            note=reason,
+            at=now,
+        )
+        return ["is_paused"]
+
+    return _run(work_order, "pause", actor, apply, request=request, note=reason)
+
+
+def work_order_resume(*, work_order: WorkOrder | int, actor: Any, request: Any = None) -> WorkOrder:
+    """Resume the reply clock; the working time lost while paused moves the deadline."""
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        clock = _reply_clock(o)
+        if clock is not None:
+            clocks.clock_resume(clock=clock, at=now)
+        o.is_paused = False
+        _refresh_reply_due(o, now=now)
+        _event(o, EventType.RESUMED, actor=actor, department=o.current_department_id, public=True, at=now)
+        return ["is_paused", "reply_due_at"]
+
+    return _run(work_order, "resume", actor, apply, request=request)
+
+
+def work_order_contribute(
+    *, work_order: WorkOrder | int, actor: Any, text: str, request: Any = None
+) -> WorkOrder:
+    """An assisting department records its contribution (协办意见) for the lead department's reply."""
+    text = _clean_text(text, field="text", label=_("协办意见"), max_length=MAX_REPLY, required=True)
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        assignment = o.assignments.filter(
+            department_id=actor.department_id, role=AssignmentRole.ASSISTING, is_active=True
+        ).first()
+        if assignment is not None:
+            assignment.contribution = text
+            assignment.status = AssignmentStatus.REPLIED
+            assignment.replied_at = now
+            if assignment.accepted_at is None:
+                assignment.accepted_at = now
+                assignment.accepted_by = _user_or_none(actor)
+            assignment.save()
+        _event(o, EventType.CONTRIBUTED, actor=actor, department=actor.department_id, at=now)
+        return []
+
+    return _run(work_order, "contribute", actor, apply, request=request)
+
+
+def work_order_reply(
+    *, work_order: WorkOrder | int, actor: Any, reply_text: str, request: Any = None
+) -> WorkOrder:
+    """The department's reply: in_progress → replied (the hotline office checks it next).
+
+    The reply clock pauses while the office checks (a send-back resumes it; approval stops it).
+    Assisting departments' contributions are optional and stay on their assignments.
+    """
+    text = _clean_text(
+        reply_text, field="reply_text", label=_("答复内容"), max_length=MAX_REPLY, required=True
+    )
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.reply_text = text
+        o.replied_at = now
+        o.replied_by = _user_or_none(actor)
+        o.reply_department_id = _actor_department_id(actor) or o.current_department_id
+        o.assignments.filter(is_active=True, role=AssignmentRole.LEAD).update(
+            status=AssignmentStatus.REPLIED, replied_at=now
+        )
+        clock = _reply_clock(o)
+        if clock is not None and not o.is_paused:
+            clocks.clock_pause(clock=clock, reason=str(_("答复待审核")), at=now, actor=_user_or_none(actor))
+        o.is_paused = True
+        _event(o, EventType.REPLIED, actor=actor, department=o.reply_department_id, public=True, at=now)
+        return ["reply_text", "replied_at", "replied_by_id", "reply_department_id", "is_paused"]
+
+    return _run(work_order, "reply", actor, apply, request=request)
+
+
+def work_order_send_back(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """The hotline office finds the reply inadequate: replied → in_progress, clock resumes."""
+    reason = _reason(reason, label=_("退回理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.assignments.filter(is_active=True, role=AssignmentRole.LEAD).update(
+            status=AssignmentStatus.ACCEPTED
+        )
+        clock = _reply_clock(o)
+        if clock is not None and clock.pauses.filter(resumed_at__isnull=True).exists():
+            clocks.clock_resume(clock=clock, at=now)
+        o.is_paused = False
+        _refresh_reply_due(o, now=now)
+        _event(
+            o, EventType.REPLY_SENT_BACK, actor=actor, department=o.reply_department_id, note=reason, at=now
+        )
+        _notify_handlers(
+            o,
+            department_id=o.reply_department_id or o.current_department_id,
+            key=f"hotline:{o.pk}:sent-back:{now.timestamp():.0f}",
+            subject=_("【12345】工单 %(number)s 答复被退回") % {"number": o.tracking_number},
+            body=_("工单 %(number)s 的答复未通过审核：%(reason)s")
+            % {"number": o.tracking_number, "reason": reason},
+            sms_params={
+                "tracking_number": o.tracking_number,
+                "kind": str(_("答复退回")),
+                "_template": "supervision",
+            },
+        )
+        return ["is_paused", "reply_due_at"]
+
+    return _run(work_order, "send_back", actor, apply, request=request, note=reason)
+
+
+def work_order_approve_reply(
+    *, work_order: WorkOrder | int, actor: Any, public_reply: str | None = None, request: Any = None
+) -> WorkOrder:
+    """Approve the reply: replied → awaiting_callback; the citizen is told by SMS/e-mail.
+
+    The public reply is ``redact_text(reply)`` (and the caller's name/address masked) unless the
+    checker supplies an edited one. The reply clock stops; the callback is due within the rule's
+    working days.
+    """
+    edited = None
+    if public_reply is not None:
+        edited = _clean_text(
+            public_reply, field="public_reply", label=_("公开答复"), max_length=MAX_REPLY, required=True
+        )
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.public_reply = edited if edited is not None else _public_text(o, o.reply_text)
+        o.reply_approved_at = now
+        o.reply_approved_by = _user_or_none(actor)
+        clock = _reply_clock(o)
+        if clock is not None and clock.stopped_at is None:
+            clocks.clock_stop(clock=clock, at=now)
+        o.is_paused = False
+        rule = deadline_rule_for(order_type=o.order_type, urgency=o.urgency, category=o.category)
+        o.callback_due_at = calendar.end_of_day(
+            day=calendar.add_working_days(start=calendar.local_date(moment=now), days=rule.callback_days)
+        )
+        o.assignments.filter(is_active=True).update(status=AssignmentStatus.DONE, finished_at=now)
+        _event(
+            o, EventType.REPLY_APPROVED, actor=actor, department=o.reply_department_id, public=True, at=now
+        )
+        _notify_replied(o)
+        return ["public_reply", "reply_approved_at", "reply_approved_by_id", "is_paused", "callback_due_at"]
+
+    return _run(work_order, "approve_reply", actor, apply, request=request)
+
+
+def work_order_record_callback(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    outcome: str,
+    satisfaction: str = "",
+    comment: str = "",
+    request: Any = None,
+) -> WorkOrder:
+    """Record a callback attempt (回访).
+
+    - reached and satisfied (非常满意/满意/基本满意), or refused to rate → closed;
+    - reached and dissatisfied → stays awaiting_callback: the office reopens (重办) or closes it;
+    - unreachable → counted; the third unreachable attempt closes it as unreachable.
+    """
+    outcome = _choice(outcome, CallbackOutcome, field="outcome", label=_("回访结果"))
+    if outcome == CallbackOutcome.REACHED:
+        satisfaction = _choice(satisfaction, Satisfaction, field="satisfaction", label=_("满意度"))
+    else:
+        satisfaction = ""
+    comment = _clean_text(comment, field="comment", label=_("回访记录"), max_length=MAX_REASON)
+    now = timezone.now()
+    with transaction.atomic():
+        current = WorkOrder.objects.select_for_update().get(pk=_pk(work_order))
+        closes = (
+            (outcome == CallbackOutcome.REACHED and satisfaction in SATISFIED_LEVELS)
+            or outcome == CallbackOutcome.REFUSED
+            or (
+                outcome == CallbackOutcome.UNREACHABLE
+                and current.callback_attempts + 1 >= MAX_CALLBACK_ATTEMPTS
+            )
+        )
+
+        def apply(o: WorkOrder) -> list[str]:
+            CallbackAttempt.objects.create(
+                work_order=o,
+                outcome=outcome,
+                satisfaction=satisfaction,
+                comment=comment,
+                attempted_by=_user_or_none(actor),
+                attempted_at=now,
+            )
+            o.callback_attempts += 1
+            changed = ["callback_attempts"]
+            if outcome != CallbackOutcome.UNREACHABLE or closes:
+                o.callback_outcome = outcome
+                o.callback_at = now
+                changed += ["callback_outcome", "callback_at"]
+            if satisfaction:
+                o.satisfaction = satisfaction
+                changed.append("satisfaction")
+            reached = outcome != CallbackOutcome.UNREACHABLE
+            _event(
+                o,
+                EventType.CALLED_BACK if reached or closes else EventType.CALLBACK_ATTEMPTED,
+                actor=actor,
+                public=reached,
+                note=comment,
+                at=now,
+                data={"outcome": outcome, "satisfaction": satisfaction, "attempt": o.callback_attempts},
+            )
+            if closes:
+                o.closed_at = now
+                changed.append("closed_at")
+                _event(o, EventType.CLOSED, actor=actor, public=True, at=now)
+            return changed
+
+        return _run(
+            current, "close" if closes else "record_callback", actor, apply, request=request, note=comment
+        )
+
+
+def work_order_close(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """Close an order awaiting callback without a further callback (e.g. a dissatisfied citizen whose
+    demand the office judges settled). Nothing closes without a reply."""
+    reason = _reason(reason, label=_("办结说明"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.closed_at = now
+        _event(o, EventType.CLOSED, actor=actor, public=True, note=reason, at=now)
+        return ["closed_at"]
+
+    return _run(work_order, "close", actor, apply, request=request, note=reason)
+
+
+def work_order_reopen(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reason: str,
+    department: Department | None = None,
+    request: Any = None,
+) -> WorkOrder:
+    """Reopen (重办) a closed or dissatisfied order: → dispatched to the same lead department.
+
+    Fresh deadlines; the earlier reply is kept in the REOPENED event and cleared from the order (a
+    new reply is needed). The third reopening escalates the order (提级督办).
+    """
+    reason = _reason(reason, label=_("重办理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        target = department or o.lead_department
+        if target is None:
+            raise ValidationError({"department": _("请选择重办的承办单位。")})
+        _active_department(target)
+        previous = {
+            "reply_text": o.reply_text,
+            "satisfaction": o.satisfaction,
+            "replied_at": o.replied_at.isoformat() if o.replied_at else None,
+        }
+        o.reopen_count += 1
+        o.reply_text = ""
+        o.public_reply = ""
+        o.satisfaction = ""
+        o.callback_attempts = 0
+        o.callback_outcome = ""
+        o.closed_at = None
+        o.replied_at = None
+        o.reply_approved_at = None
+        o.callback_due_at = None
+        o.first_contact_resolution = False
+        changed = [
+            "reopen_count",
+            "reply_text",
+            "public_reply",
+            "satisfaction",
+            "callback_attempts",
+            "callback_outcome",
+            "closed_at",
+            "replied_at",
+            "reply_approved_at",
+            "callback_due_at",
+            "first_contact_resolution",
+        ]
+        _assignment, more = _dispatch_common(
+            o, department=target, assisting=(), actor=actor, at=now, restart_reply=True
+        )
+        changed += more
+        _event(
+            o,
+            EventType.REOPENED,
+            actor=actor,
+            department=target,
+            public=True,
+            note=reason,
+            at=now,
+            data={"previous": previous, "reopen_count": o.reopen_count},
+        )
+        if o.reopen_count >= ESCALATE_AFTER_REOPENINGS:
+            changed += _escalate_inline(
+                o, actor=actor, at=now, reason=_("工单已重办 %(n)s 次，提级督办。") % {"n": o.reopen_count}
+            )
+        return changed
+
+    return _run(work_order, "reopen", actor, apply, request=request, note=reason)
+
+
+def _supervision_notice(
+    order: WorkOrder,
+    *,
+    kind: str,
+    reason: str,
+    actor: Any,
+    at: datetime.datetime,
+    key: str,
+    due_at: datetime.datetime | None = None,
+) -> SupervisionNotice:
+    department_id = order.current_department_id or order.lead_department_id
+    notice = SupervisionNotice.objects.create(
+        work_order=order,
+        kind=kind,
+        department_id=department_id,
+        reason=reason,
+        due_at=due_at,
+        idempotency_key=key[:200],
+        created_by=_user_or_none(actor),
+        created_at=at,
+    )
+    label = SupervisionKind(kind).label
+    notice.recipients = _notify_handlers(
+        order,
+        department_id=department_id,
+        key=f"{key}:notice",
+        subject=_("【12345】%(kind)s：工单 %(number)s") % {"kind": label, "number": order.tracking_number},
+        body=_("工单 %(number)s《%(title)s》%(kind)s：%(reason)s")
+        % {"number": order.tracking_number, "title": order.title, "kind": label, "reason": reason},
+        sms_params={"tracking_number": order.tracking_number, "kind": str(label), "_template": "supervision"},
+    )
+    notice.save(update_fields=["recipients"])
+    return notice
+
+
+def _supervise(
+    name: str,
+    kind: str,
+    event_type: str,
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reason: str,
+    due_at: datetime.datetime | None,
+    idempotency_key: str | None,
+    request: Any,
+) -> WorkOrder:
+    reason = _reason(reason, label=_("事由"))
+    if idempotency_key and SupervisionNotice.objects.filter(idempotency_key=idempotency_key).exists():
+        return WorkOrder.objects.get(pk=_pk(work_order))
+    now = timezone.now()
+    key = idempotency_key or f"hotline:{_pk(work_order)}:{kind}:{secrets.token_hex(8)}"
+
+    def apply(o: WorkOrder) -> list[str]:
+        notice = _supervision_notice(o, kind=kind, reason=reason, actor=actor, at=now, key=key, due_at=due_at)
+        _event(
+            o,
+            event_type,
+            actor=actor,
+            department=notice.department_id,
+            note=reason,
+            at=now,
+            data={"notice": notice.pk},
+        )
+        return []
+
+    return _run(work_order, name, actor, apply, request=request, note=reason)
+
+
+def work_order_supervise(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reason: str,
+    due_at: datetime.datetime | None = None,
+    idempotency_key: str | None = None,
+    request: Any = None,
+) -> WorkOrder:
+    """Send a 督办 notice to the handling department's handlers; the state does not change.
+
+    With ``idempotency_key`` a second call with the same key does nothing (the sweep uses this).
+    """
+    return _supervise(
+        "supervise",
+        SupervisionKind.SUPERVISE,
+        EventType.SUPERVISED,
+        work_order=work_order,
+        actor=actor,
+        reason=reason,
+        due_at=due_at,
+        idempotency_key=idempotency_key,
+        request=request,
+    )
+
+
+def work_order_urge(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    reason: str,
+    due_at: datetime.datetime | None = None,
+    idempotency_key: str | None = None,
+    request: Any = None,
+) -> WorkOrder:
+    """Send a 催办 reminder to the handling department's handlers; the state does not change."""
+    return _supervise(
+        "urge",
+        SupervisionKind.URGE,
+        EventType.URGED,
+        work_order=work_order,
+        actor=actor,
+        reason=reason,
+        due_at=due_at,
+        idempotency_key=idempotency_key,
+        request=request,
+    )
+
+
+def work_order_escalate(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """Flag the order 提级督办 and notify the handling department (once; refused when already escalated)."""
+    reason = _reason(reason, label=_("提级原因"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        return _escalate_inline(o, actor=actor, reason=reason, at=now)
+
+    return _run(work_order, "escalate", actor, apply, request=request, note=reason)
+
+
+def work_order_merge(
+    *, work_order: WorkOrder | int, actor: Any, into: WorkOrder | int, reason: str = "", request: Any = None
+) -> WorkOrder:
+    """Merge a duplicate (并单) into a lead order: follower → merged.
+
+    The follower then shows the lead order's progress and reply (``selectors.work_order_effective``).
+    The lead must not itself be merged or invalid; chains are not allowed. The follower's reply
+    clock stops and its assignments end.
+    """
+    reason = _clean_text(reason, field="reason", label=_("并单说明"), max_length=MAX_REASON)
+    lead_pk = _pk(into)
+    if lead_pk == _pk(work_order):
+        raise ValidationError({"into": _("不能与自身并单。")})
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        lead = WorkOrder.objects.select_for_update().get(pk=lead_pk)
+        if lead.status in {Status.MERGED, Status.INVALID}:
+            raise WorkOrderError(_("主工单已并单或无效，不能作为并单对象。"), code="bad_merge_target")
+        o.merged_into = lead
+        o.assignments.filter(is_active=True).update(
+            is_active=False, finished_at=now, status=AssignmentStatus.DONE
+        )
+        clock = _reply_clock(o)
+        if clock is not None and clock.stopped_at is None:
+            clocks.clock_stop(clock=clock, at=now)
+        o.is_paused = False
+        _event(
+            o,
+            EventType.MERGED,
+            actor=actor,
+            public=True,
+            note=reason,
+            at=now,
+            data={"into": lead.pk, "tracking_number": lead.tracking_number},
+        )
+        _event(
+            lead,
+            EventType.NOTE,
+            actor=actor,
+            note=_("工单 %(number)s 已并入本工单。") % {"number": o.tracking_number},
+            at=now,
+            data={"merged": o.pk},
+        )
+        return ["merged_into_id", "is_paused"]
+
+    return _run(work_order, "merge", actor, apply, request=request, note=reason)
+
+
+def work_order_mark_invalid(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """Record a harassing, empty or test call as invalid (received → invalid); never deleted."""
+    reason = _reason(reason, label=_("无效原因"))[:300]
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.invalid_reason = reason
+        _event(o, EventType.MARKED_INVALID, actor=actor, note=reason, at=now)
+        return ["invalid_reason"]
+
+    return _run(work_order, "mark_invalid", actor, apply, request=request, note=reason)
+
+
+@transaction.atomic
+def work_order_note(
+    *, work_order: WorkOrder | int, actor: Any, text: str, request: Any = None
+) -> WorkOrderEvent:
+    """Add an internal note to the timeline (any state; staff only — the caller checks access)."""
+    text = _clean_text(text, field="text", label=_("备注"), max_length=MAX_REASON, required=True)
+    order = WorkOrder.objects.get(pk=_pk(work_order))
+    event = _event(order, EventType.NOTE, actor=actor, department=_actor_department_id(actor), note=text)
+    audit_record(actor=actor, action="workorder.note", target=order, new={"note": text}, request=request)
+    return event
+
+
+# --- The periodic sweep ----------------------------------------------------------------------
+
+
+def _cycle(order: WorkOrder) -> str:
+    """Names the current handling cycle, so that each threshold fires once per cycle."""
+    started = order.dispatched_at.timestamp() if order.dispatched_at else 0
+    return f"{started:.0f}"
+
+
+def deadlines_sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Send 催办/督办 notices for orders due soon or overdue, and escalate long-overdue ones.
+
+    Thresholds, each at most once per order and dispatch (idempotency keys):
+
+    - sign-for overdue (dispatched, sign-for deadline passed) → 催办;
+    - reply due within one working day (hours-based rules: within two office hours) → 催办;
+    - reply overdue → 督办;
+    - reply overdue by 5 working days or more → 提级督办.
+
+    Paused orders are skipped. Safe to run twice and concurrently (a lost race on a key is skipped).
+    Returns counts per threshold.
+    """
+    now = now or timezone.now()
+    today = calendar.local_date(moment=now)
+    counts = {"sign_for_overdue": 0, "due_soon": 0, "overdue": 0, "escalated": 0}
+    handling = [Status.DISPATCHED, Status.IN_PROGRESS]
+    day_threshold = calendar.end_of_day(day=calendar.add_working_days(start=today, days=1))
+    hour_threshold = calendar.add_working_hours(start=now, hours=2)
+    long_overdue = calendar.end_of_day(day=calendar.add_working_days(start=today, days=-5))
+
+    def fire(
+        order: WorkOrder, service: Callable[..., WorkOrder], key: str, reason: str, counter: str
+    ) -> None:
+        if SupervisionNotice.objects.filter(idempotency_key=key).exists():
+            return
+        try:
+            service(
+                work_order=order, actor=None, reason=reason, due_at=order.reply_due_at, idempotency_key=key
+            )
+        except IntegrityError:  # another sweep sent it a moment ago
+            return
+        except Exception:  # one bad order must not stop the sweep
+            logger.exception("hotline sweep failed for work order %s", order.pk)
+            return
+        counts[counter] += 1
+
+    sign_for = WorkOrder.objects.filter(status=Status.DISPATCHED, sign_for_due_at__lt=now).only(
+        "pk", "tracking_number", "dispatched_at", "reply_due_at", "current_department_id"
+    )
+    for order in sign_for[:limit]:
+        fire(
+            order,
+            work_order_urge,
+            f"hotline:{order.pk}:sweep:sign-for:{order.current_department_id}:{_cycle(order)}",
+            _("工单超过签收时限仍未签收，请立即签收。"),
+            "sign_for_overdue",
+        )
+    due_soon = (
+        WorkOrder.objects.filter(status__in=handling, is_paused=False, reply_due_at__gte=now)
+        .filter(
+            models_q_due_soon(day_threshold=day_threshold, hour_threshold=hour_threshold),
+        )
+        .only("pk", "tracking_number", "dispatched_at", "reply_due_at")
+    )
+    for order in due_soon[:limit]:
+        fire(
+            order,
+            work_order_urge,
+            f"hotline:{order.pk}:sweep:due-soon:{_cycle(order)}",
+            _("工单即将到期，请抓紧办理并按时答复。"),
+            "due_soon",
+        )
+    overdue = WorkOrder.objects.filter(status__in=handling, is_paused=False, reply_due_at__lt=now).only(
+        "pk", "tracking_number", "dispatched_at", "reply_due_at", "escalated"
+    )
+    for order in overdue[:limit]:
+        fire(
+            order,
+            work_order_supervise,
+            f"hotline:{order.pk}:sweep:overdue:{_cycle(order)}",
+            _("工单已超过答复期限，请立即办理并说明原因。"),
+            "overdue",
+        )
+        if not order.escalated and order.reply_due_at and order.reply_due_at < long_overdue:
+            try:
+                work_order_escalate(
+                    work_order=order, actor=None, reason=str(_("工单超期 5 个工作日以上仍未答复，提级督办。"))
+                )
+                counts["escalated"] += 1
+            except Exception:
+                logger.exception("hotline sweep could not escalate work order %s", order.pk)
+    return counts
+
+
+def models_q_due_soon(*, day_threshold: datetime.datetime, hour_threshold: datetime.datetime) -> Any:
+    from django.db.models import Q
+
+    return Q(deadline_unit=ClockUnit.WORKING_HOURS, reply_due_at__lte=hour_threshold) | (
+        ~Q(deadline_unit=ClockUnit.WORKING_HOURS) & Q(reply_due_at__lte=day_threshold)
+    )
+
+
+__all__ = [
+    "DISSATISFIED_LEVELS",
+    "OPEN_STATUSES",
+    "WorkOrderError",
+    "attachment_add",
+    "deadline_rule_for",
+    "deadlines_sweep",
+    "normalize_phone",
+    "public_lookup",
+    "query_code_hash",
+    "tracking_number_next",
+    "work_order_accept",
+    "work_order_answer_directly",
+    "work_order_approve_reply",
+    "work_order_arbitrate",
+    "work_order_close",
+    "work_order_contribute",
+    "work_order_create",
+    "work_order_decide_extension",
+    "work_order_dispatch",
+    "work_order_dispatch_down",
+    "work_order_escalate",
+    "work_order_from_message",
+    "work_order_mark_invalid",
+    "work_order_merge",
+    "work_order_note",
+    "work_order_pause",
+    "work_order_reassign",
+    "work_order_reopen",
+    "work_order_reply",
+    "work_order_request_extension",
+    "work_order_resume",
+    "work_order_return",
+    "work_order_return_to_district",
+    "work_order_send_back",
+    "work_order_supervise",
+    "work_order_urge",
+]

@@ -1,0 +1,239 @@
+"""The work-order loop, declared once: every state, every transition, who may run it and when.
+
+Each transition is run by one service in ``services.py`` through ``run_transition`` (lock, check
+state + permission + conditions, save, audit, on_commit). ``GRAPH.to_mermaid()`` draws it;
+docs/workflows/hotline.md holds the drawing and a test keeps the two in sync.
+
+Who may act (permissions are callables ``(actor, order) -> bool``):
+
+- the **hotline office** (派单员 ``dispatcher``; superusers) dispatches, rules on returns, decides
+  extensions, checks replies, reopens, merges, supervises;
+- **operators** (话务员) answer at first contact, mark invalid calls, and call citizens back;
+- **handlers** (承办人) of the department that holds the order now (``current_department``) sign
+  for, return, hand down to a street, pause, ask for extensions and reply; the lead department may
+  also reply and pause while a street handles a level-2 assignment (the district keeps supervising);
+- **leaders** (督查) may supervise, urge and escalate;
+- ``actor=None`` is the system (the periodic sweep): only for supervise, urge and escalate. The API
+  layer always passes the request's user (never ``None``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from gongkai.accounts.roles import user_has_role
+from gongkai.core.workflow import Condition, StateGraph, Transition
+from gongkai.hotline.models import (
+    DISSATISFIED_LEVELS,
+    OPEN_STATUSES,
+    AssignmentRole,
+    DecisionStatus,
+    Status,
+)
+
+S = Status
+
+
+def _is_staff_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def is_hotline_office(actor: Any) -> bool:
+    """Dispatchers of the 市长电话室 (and superusers)."""
+    return _is_staff_user(actor) and (actor.is_superuser or user_has_role(actor, "dispatcher"))
+
+
+def is_operator(actor: Any) -> bool:
+    return _is_staff_user(actor) and (actor.is_superuser or user_has_role(actor, "operator", "dispatcher"))
+
+
+def _handler_of(actor: Any, department_id: int | None) -> bool:
+    if not _is_staff_user(actor) or department_id is None:
+        return False
+    if actor.is_superuser:
+        return True
+    return bool(actor.department_id == department_id and user_has_role(actor, "handler"))
+
+
+def may_hotline(actor: Any, order: Any) -> bool:
+    return is_hotline_office(actor)
+
+
+def may_operate(actor: Any, order: Any) -> bool:
+    return is_operator(actor)
+
+
+def may_handle_current(actor: Any, order: Any) -> bool:
+    """A handler of the department that must act now."""
+    return _handler_of(actor, order.current_department_id)
+
+
+def may_handle(actor: Any, order: Any) -> bool:
+    """A handler of the current department or of the lead department (who supervises a street)."""
+    return _handler_of(actor, order.current_department_id) or _handler_of(actor, order.lead_department_id)
+
+
+def may_pause(actor: Any, order: Any) -> bool:
+    return may_handle(actor, order) or is_hotline_office(actor)
+
+
+def may_contribute(actor: Any, order: Any) -> bool:
+    if not _is_staff_user(actor) or not actor.department_id:
+        return False
+    if not (actor.is_superuser or user_has_role(actor, "handler")):
+        return False
+    return order.assignments.filter(
+        department_id=actor.department_id, role=AssignmentRole.ASSISTING, is_active=True
+    ).exists()
+
+
+def may_supervise(actor: Any, order: Any) -> bool:
+    if actor is None:  # the periodic sweep
+        return True
+    return is_hotline_office(actor) or (_is_staff_user(actor) and user_has_role(actor, "leader"))
+
+
+def _current_level(order: Any) -> int:
+    assignment = (
+        order.assignments.filter(is_active=True, role=AssignmentRole.LEAD).order_by("-level", "-pk").first()
+    )
+    return assignment.level if assignment is not None else 0
+
+
+def _has_pending_extension(order: Any) -> bool:
+    return order.extension_requests.filter(status=DecisionStatus.PENDING).exists()
+
+
+HAS_REPLY = Condition(
+    lambda o: bool((o.reply_text or "").strip()), _("没有答复的工单不能办结。"), code="no_reply"
+)
+LEVEL_ONE = Condition(lambda o: _current_level(o) == 1, _("该工单已下派到街道。"), code="already_down")
+LEVEL_TWO = Condition(lambda o: _current_level(o) == 2, _("该工单不是下派到街道的工单。"), code="not_down")
+NOT_PAUSED = Condition(lambda o: not o.is_paused, _("工单正在暂停计时。"), code="paused")
+IS_PAUSED = Condition(lambda o: o.is_paused, _("工单没有暂停计时。"), code="not_paused")
+NO_PENDING_EXTENSION = Condition(
+    lambda o: not _has_pending_extension(o), _("已有待审批的延期申请。"), code="extension_pending"
+)
+PENDING_EXTENSION = Condition(_has_pending_extension, _("没有待审批的延期申请。"), code="no_extension")
+NOT_ESCALATED = Condition(lambda o: not o.escalated, _("工单已提级督办。"), code="already_escalated")
+REOPENABLE = Condition(
+    lambda o: o.status == S.CLOSED or o.satisfaction in DISSATISFIED_LEVELS,
+    _("只有不满意的工单才能在回访阶段重办。"),
+    code="not_dissatisfied",
+)
+NOT_A_LEADER = Condition(
+    lambda o: not o.followers.exists(), _("已有工单并入本工单，不能再并入其他工单。"), code="has_followers"
+)
+
+OPEN = set(OPEN_STATUSES)
+HANDLING = {S.DISPATCHED, S.IN_PROGRESS}
+
+GRAPH = StateGraph(
+    name="workorder",
+    states=Status,
+    transitions=[
+        Transition(
+            "answer_directly",
+            {S.RECEIVED},
+            S.CLOSED,
+            permission=may_operate,
+            label=_("即时答复办结"),
+        ),
+        Transition(
+            "answer_directly_with_callback",
+            {S.RECEIVED},
+            S.AWAITING_CALLBACK,
+            permission=may_operate,
+            label=_("即时答复待回访"),
+        ),
+        Transition("dispatch", {S.RECEIVED}, S.DISPATCHED, permission=may_hotline, label=_("派单")),
+        Transition(
+            "dispatch_down",
+            {S.IN_PROGRESS},
+            S.DISPATCHED,
+            permission=may_handle_current,
+            conditions=[LEVEL_ONE, NOT_PAUSED],
+            label=_("下派街道"),
+        ),
+        Transition("accept", {S.DISPATCHED}, S.IN_PROGRESS, permission=may_handle_current, label=_("签收")),
+        Transition(
+            "return",
+            HANDLING,
+            S.RETURNED,
+            permission=may_handle_current,
+            conditions=[LEVEL_ONE],
+            label=_("退单"),
+        ),
+        Transition(
+            "return_to_district",
+            HANDLING,
+            S.IN_PROGRESS,
+            permission=may_handle_current,
+            conditions=[LEVEL_TWO],
+            label=_("退回区县"),
+        ),
+        Transition("reassign", {S.RETURNED}, S.DISPATCHED, permission=may_hotline, label=_("改派")),
+        Transition("arbitrate", {S.RETURNED}, S.DISPATCHED, permission=may_hotline, label=_("仲裁维持")),
+        Transition(
+            "request_extension",
+            HANDLING,
+            None,
+            permission=may_handle,
+            conditions=[NO_PENDING_EXTENSION],
+            label=_("申请延期"),
+        ),
+        Transition(
+            "decide_extension",
+            HANDLING,
+            None,
+            permission=may_hotline,
+            conditions=[PENDING_EXTENSION],
+            label=_("审批延期"),
+        ),
+        Transition(
+            "pause", {S.IN_PROGRESS}, None, permission=may_pause, conditions=[NOT_PAUSED], label=_("暂停计时")
+        ),
+        Transition(
+            "resume", {S.IN_PROGRESS}, None, permission=may_pause, conditions=[IS_PAUSED], label=_("恢复计时")
+        ),
+        Transition("contribute", HANDLING, None, permission=may_contribute, label=_("协办意见")),
+        Transition("reply", {S.IN_PROGRESS}, S.REPLIED, permission=may_handle, label=_("答复")),
+        Transition(
+            "approve_reply", {S.REPLIED}, S.AWAITING_CALLBACK, permission=may_hotline, label=_("答复审核通过")
+        ),
+        Transition("send_back", {S.REPLIED}, S.IN_PROGRESS, permission=may_hotline, label=_("答复退回")),
+        Transition("record_callback", {S.AWAITING_CALLBACK}, None, permission=may_operate, label=_("回访")),
+        Transition(
+            "close",
+            {S.AWAITING_CALLBACK},
+            S.CLOSED,
+            permission=may_operate,
+            conditions=[HAS_REPLY],
+            label=_("办结"),
+        ),
+        Transition(
+            "reopen",
+            {S.CLOSED, S.AWAITING_CALLBACK},
+            S.DISPATCHED,
+            permission=may_hotline,
+            conditions=[REOPENABLE],
+            label=_("重办"),
+        ),
+        Transition("supervise", OPEN, None, permission=may_supervise, label=_("督办")),
+        Transition("urge", OPEN, None, permission=may_supervise, label=_("催办")),
+        Transition(
+            "escalate", OPEN, None, permission=may_supervise, conditions=[NOT_ESCALATED], label=_("提级督办")
+        ),
+        Transition(
+            "merge",
+            {S.RECEIVED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED},
+            S.MERGED,
+            permission=may_hotline,
+            conditions=[NOT_A_LEADER],
+            label=_("并单"),
+        ),
+        Transition("mark_invalid", {S.RECEIVED}, S.INVALID, permission=may_operate, label=_("标记无效")),
+    ],
+)
