@@ -86,13 +86,13 @@ def test_unknown_permissions_are_skipped_with_a_warning(monkeypatch, caplog):
         label=_("承办人"),
         description=_("承办人"),
         scope=RoleScope.DEPARTMENT,
-        permissions=("wagtailadmin.access_admin", "hotline.change_workorder"),
+        permissions=("wagtailadmin.access_admin", "notyetanapp.change_thing"),
     )
     monkeypatch.setattr(roles_module, "ROLE_LIST", (future,))
     with caplog.at_level(logging.WARNING, logger="gongkai.accounts.roles"):
         counts = roles_sync()
     assert counts["skipped_permissions"] == 1
-    assert "hotline.change_workorder" in caplog.text
+    assert "notyetanapp.change_thing" in caplog.text
 
 
 def test_unknown_role_code_fails_loudly():
