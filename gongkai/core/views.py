@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 
@@ -46,4 +48,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks["mode"] = "embedded" if settings.EMBEDDED else "celery"
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any address under /api/ that no endpoint serves: the API's error body, not an HTML page."""
+    return JsonResponse(
+        {"code": "not_found", "message": _("接口地址不存在。"), "details": {"path": request.path}},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
     )
