@@ -18,6 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("hotline/", include("gongkai.hotline.public_urls")),
+    path("reception/", include("gongkai.hotline.reception.urls")),
+    path("open311/v2/", include("gongkai.hotline.open311.urls")),
     path("admin/", include(wagtailadmin_urls)),
     # Django's own admin is kept for superusers only, at a separate address; staff use /admin/.
     path("django-admin/", django_admin.site.urls),

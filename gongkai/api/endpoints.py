@@ -12,6 +12,9 @@ def register(api: NinjaAPI) -> None:
     from gongkai.core.outbox.api import router as outbox_router
     from gongkai.core.search.api import router as search_router
     from gongkai.core.workcalendar.api import router as calendar_router
+    from gongkai.hotline.api import router as hotline_router
+    from gongkai.hotline.knowledge.api import router as knowledge_router
+    from gongkai.hotline.reception.api import router as reception_router
 
     api.add_router("/", meta_router)
     api.add_router("/accounts/", accounts_router)
@@ -19,3 +22,6 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/outbox/", outbox_router)
     api.add_router("/search/", search_router)
     api.add_router("/calendar/", calendar_router)
+    api.add_router("/hotline/", hotline_router)
+    api.add_router("/knowledge/", knowledge_router)
+    api.add_router("/reception/", reception_router)

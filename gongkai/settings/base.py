@@ -49,6 +49,8 @@ GONGKAI_APPS = [
     "gongkai.core.search",
     "gongkai.accounts",
     "gongkai.hotline",
+    "gongkai.hotline.knowledge",
+    "gongkai.hotline.reception",
     "gongkai.api",
     "gongkai.portal",
 ]
