@@ -1,0 +1,52 @@
+"""Reads for 局长接待日: upcoming sessions for the public, bookings per session for staff."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from gongkai.core.personal_data import mask_id_number, mask_name, mask_phone
+from gongkai.hotline.reception.models import ReceptionBooking, ReceptionSession, SessionStatus
+
+
+def sessions_upcoming(
+    *, department_id: int | None = None, today: datetime.date | None = None, days: int = 92
+) -> QuerySet[ReceptionSession]:
+    """Sessions from today for the next ``days`` days that are announced (not cancelled)."""
+    today = today or timezone.localdate()
+    queryset = ReceptionSession.objects.filter(
+        date__gte=today,
+        date__lte=today + datetime.timedelta(days=days),
+        status__in=[SessionStatus.PLANNED, SessionStatus.OPEN, SessionStatus.CLOSED],
+    ).select_related("department")
+    if department_id:
+        queryset = queryset.filter(department_id=department_id)
+    return queryset.order_by("date", "start_time", "pk")
+
+
+def session_public_get(pk: Any) -> ReceptionSession | None:
+    try:
+        return (
+            ReceptionSession.objects.select_related("department")
+            .exclude(status=SessionStatus.CANCELLED)
+            .filter(pk=int(pk))
+            .first()
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def bookings_for_session(session: ReceptionSession) -> QuerySet[ReceptionBooking]:
+    return session.bookings.select_related("work_order").order_by("preferred_time", "created_at", "pk")
+
+
+def booking_masked(booking: ReceptionBooking) -> dict[str, str]:
+    """Personal data as lists show it: 张*三, 138****5678, 2202…****12."""
+    return {
+        "citizen_name": mask_name(booking.citizen_name),
+        "phone": mask_phone(booking.phone),
+        "id_number": mask_id_number(booking.id_number) if booking.id_number else "",
+    }
