@@ -27,16 +27,25 @@ def sessions_upcoming(
     return queryset.order_by("date", "start_time", "pk")
 
 
-def session_public_get(pk: Any) -> ReceptionSession | None:
+def valid_pk(value: Any) -> int | None:
+    """``value`` as a primary key, or ``None`` if it cannot be one (so huge numbers never reach SQL)."""
     try:
-        return (
-            ReceptionSession.objects.select_related("department")
-            .exclude(status=SessionStatus.CANCELLED)
-            .filter(pk=int(pk))
-            .first()
-        )
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**31 else None
+
+
+def session_public_get(pk: Any) -> ReceptionSession | None:
+    number = valid_pk(pk)
+    if number is None:
+        return None
+    return (
+        ReceptionSession.objects.select_related("department")
+        .exclude(status=SessionStatus.CANCELLED)
+        .filter(pk=number)
+        .first()
+    )
 
 
 def bookings_for_session(session: ReceptionSession) -> QuerySet[ReceptionBooking]:

@@ -256,7 +256,9 @@ def booking_create(
     preferred_time = str(preferred_time or "").strip()
     if source not in BookingSource.values or source == BookingSource.WALK_IN:
         raise ValidationError({"source": _("预约来源无效。")})
-    pk = session.pk if isinstance(session, ReceptionSession) else session
+    from gongkai.hotline.reception.selectors import valid_pk
+
+    pk = session.pk if isinstance(session, ReceptionSession) else valid_pk(session)
     now = now or timezone.now()
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -154,8 +155,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     can_cancel = bool(
         booking is not None
         and booking.status == BookingStatus.BOOKED
-        and services.session_starts_at(booking.session)
-        > __import__("django.utils.timezone").utils.timezone.now()
+        and services.session_starts_at(booking.session) > timezone.now()
     )
     return render(
         request,
