@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -38,7 +37,7 @@ from gongkai.api.errors import ApiError, Conflict, NotFound, PermissionDenied
 from gongkai.core.audit.services import audit_personal_data_view
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.core.workflow import TransitionNotAllowed
-from gongkai.hotline import selectors, services
+from gongkai.hotline import public_forms, ratelimit, selectors, services
 from gongkai.hotline.api_schemas import (
     ORDER_TYPES,
     QUEUES,
@@ -122,25 +121,6 @@ LOOKUP_THROTTLE = SettingRateThrottle(
 RATING_THROTTLE = SettingRateThrottle(
     scope="hotline_rating", setting="GONGKAI_HOTLINE_RATING_RATE", default="10/m"
 )
-
-
-def _count_limit(*, key: str, setting: str, default: str) -> tuple[int, int]:
-    limit, period = AnonRateThrottle.parse_rate(None, getattr(settings, setting, default))  # type: ignore[arg-type]
-    return int(limit or 0), int(period or 60)
-
-
-def _counter_exceeded(key: str, *, setting: str, default: str) -> bool:
-    limit, _period = _count_limit(key=key, setting=setting, default=default)
-    return int(cache.get(key, 0)) >= limit
-
-
-def _counter_bump(key: str, *, setting: str, default: str) -> None:
-    _limit, period = _count_limit(key=key, setting=setting, default=default)
-    if not cache.add(key, 1, period):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, period)
 
 
 def _too_many() -> ApiError:
@@ -1012,12 +992,35 @@ def kpi_list(request: HttpRequest, filters: Query[KpiFilter]):
 
 
 # --- Public: appeal, lookup, rating ---------------------------------------------------------------
+#
+# The same rules as the citizen pages (gongkai.hotline.public_forms): a name and a mobile number are
+# required, a mailbox letter needs a title, and the per-phone and per-address limits are the pages'
+# own counters (gongkai.hotline.ratelimit), so the API is no way around them.
+
+FAILED_LOOKUPS_PER_NUMBER = ratelimit.Limit("lookup-failed-number", 20, 3600)
 
 
 def _appeal_reference(key: str, phone: str) -> str:
     # The key is scoped by the phone number so that one citizen's key cannot fetch another's order.
     digest = hashlib.sha256(f"{key}\x00{phone}".encode()).hexdigest()[:48]
-    return f"idem-{digest}"
+    return f"api:{digest}"
+
+
+def _appeal_checks(payload: AppealIn) -> str:
+    errors: dict[str, list[str]] = {}
+    if not payload.caller_name.strip():
+        errors["caller_name"] = [_("请填写您的姓名。")]
+    try:
+        phone = services.normalize_phone(payload.caller_phone)
+    except ValidationError:
+        phone = ""
+    if not services.is_mobile(phone):
+        errors["caller_phone"] = [_("请填写正确的11位手机号码，例如 13812345678。")]
+    if payload.channel == Channel.MAILBOX and not payload.title.strip():
+        errors["title"] = [_("请填写标题。")]
+    if errors:
+        raise ValidationError(errors)
+    return phone
 
 
 @router.post(
@@ -1032,40 +1035,50 @@ def appeal_create(
     payload: AppealIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
 ):
-    """The public web form's API. A retry with the same ``Idempotency-Key`` header (or
-    ``client_reference``) and phone number returns the same order: 201 with the query code the first
-    time, 200 without it after (the code went out by SMS). Limited per IP and per phone number."""
-    phone = services.normalize_phone(payload.caller_phone)
+    """The citizen pages' appeal (我要反映 / 市长信箱) as an API. A retry with the same
+    ``Idempotency-Key`` header (or ``client_reference``) and phone number returns the same order:
+    201 with the query code the first time, 200 without it after (the code went out by SMS).
+    Limited per IP (each call) and, like the web form, per phone number and address (new appeals)."""
+    phone = _appeal_checks(payload)
+    category = _category(payload.category)
     key = (idempotency_key or payload.client_reference or "").strip()
     reference = _appeal_reference(key, phone) if key else None
     if reference:
         existing = WorkOrder.objects.filter(channel=payload.channel, source_reference=reference).first()
         if existing is not None:
             return Reply(200, _appeal_out(existing, None))
-    phone_key = f"hotline:appeals-per-phone:{hashlib.sha256(phone.encode()).hexdigest()}"
-    limit = {"setting": "GONGKAI_HOTLINE_APPEALS_PER_PHONE", "default": "5/h"}
-    if _counter_exceeded(phone_key, **limit):
+    pairs = [
+        (ratelimit.APPEALS_PER_PHONE, phone),
+        (ratelimit.APPEALS_PER_IP, ratelimit.client_ip(request)),
+    ]
+    if ratelimit.reserve(pairs) is not None:
         raise _too_many()
-    order, code = services.work_order_create(
-        channel=payload.channel,
-        content=payload.content,
-        title=payload.title,
-        order_type=payload.order_type,
-        category=_category(payload.category),
-        caller_name=payload.caller_name,
-        caller_phone=phone,
-        caller_email=payload.caller_email,
-        caller_address=payload.caller_address,
-        location=payload.location,
-        confidential=payload.confidential,
-        consent_to_publish=payload.consent_to_publish,
-        source_reference=reference,
-        raw_source={"via": "api"},
-        request=request,
-    )
-    if code is None:
+    try:
+        order, code = services.work_order_create(
+            channel=payload.channel,
+            content=payload.content,
+            title=payload.title,
+            order_type=payload.order_type,
+            category=category,
+            caller_name=payload.caller_name,
+            caller_phone=phone,
+            caller_email=payload.caller_email,
+            caller_address=payload.caller_address,
+            location=payload.location,
+            confidential=payload.confidential,
+            consent_to_publish=payload.consent_to_publish and payload.channel == Channel.MAILBOX,
+            source_reference=reference,
+            raw_source={"form": "gongkai.hotline.api"},
+            request=request,
+        )
+    except ValidationError:
+        for pair in pairs:
+            ratelimit.refund(*pair)
+        raise
+    if code is None:  # lost a race with the same retry
+        for pair in pairs:
+            ratelimit.refund(*pair)
         return Reply(200, _appeal_out(order, None))
-    _counter_bump(phone_key, **limit)
     return Reply(201, _appeal_out(order, code))
 
 
@@ -1085,18 +1098,26 @@ def _appeal_out(order: WorkOrder, code: str | None) -> dict:
 
 def _lookup(request: HttpRequest, payload: LookupIn) -> WorkOrder:
     """The order for a tracking number and query code, else the same 404 for a wrong code and an
-    unknown number. Failures are also counted per tracking number (whether it exists or not), so a
-    code cannot be guessed from many addresses."""
+    unknown number. Failures count per address (as on the lookup page) and per tracking number
+    (whether it exists or not), so a code cannot be guessed from many addresses either."""
     number = payload.tracking_number.strip()
-    key = f"hotline:lookup-failures:{hashlib.sha256(number.encode()).hexdigest()}"
-    limit = {"setting": "GONGKAI_HOTLINE_LOOKUP_FAILURES_PER_NUMBER", "default": "20/h"}
-    if _counter_exceeded(key, **limit):
+    pairs = [
+        (ratelimit.FAILED_LOOKUPS_PER_IP, ratelimit.client_ip(request)),
+        (FAILED_LOOKUPS_PER_NUMBER, number),
+    ]
+    if any(ratelimit.is_exceeded(limit, identity) for limit, identity in pairs):
         raise _too_many()
-    order = services.public_lookup(number, payload.query_code)
+    order = services.public_lookup(number, payload.query_code.strip())
     if order is None:
-        _counter_bump(key, **limit)
+        for pair in pairs:
+            ratelimit.hit(*pair)
         raise NotFound()
     return order
+
+
+def _public_out(order: WorkOrder) -> dict:
+    view = selectors.public_view(order)
+    return {**view.__dict__, "events": [event.__dict__ for event in view.events]}
 
 
 @router.post(
@@ -1109,8 +1130,7 @@ def _lookup(request: HttpRequest, payload: LookupIn) -> WorkOrder:
 def appeal_lookup(request: HttpRequest, payload: LookupIn):
     """Tracking number + query code → the public view (no personal data). A POST so that the code
     stays out of URLs and logs."""
-    view = selectors.public_view(_lookup(request, payload))
-    return {**view.__dict__, "events": [e.__dict__ for e in view.events]}
+    return _public_out(_lookup(request, payload))
 
 
 @router.post(
@@ -1121,18 +1141,27 @@ def appeal_lookup(request: HttpRequest, payload: LookupIn):
     summary="评价答复 / Rate the reply (public)",
 )
 def appeal_rate(request: HttpRequest, payload: RatingIn):
-    """The citizen rates the reply of an order awaiting callback (five levels). Needs the core's
-    public rating service; until it exists this answers 409 ``rating_unavailable``."""
+    """The citizen rates the reply once (five levels, optional comment, optionally asking for it to
+    be handled again); the same step as the lookup page's rating form. 409 ``already_rated`` when
+    it was rated before or has no approved reply yet."""
     order = _lookup(request, payload)
-    rate = getattr(services, "work_order_rate_by_citizen", None)
-    if rate is None:
-        raise Conflict(_("暂不支持网上评价，请等待电话回访。"), code="rating_unavailable")
+    if ratelimit.reserve([(ratelimit.RATINGS_PER_IP, ratelimit.client_ip(request))]) is not None:
+        raise _too_many()
+    form = public_forms.RatingForm(
+        data={
+            "satisfaction": payload.satisfaction,
+            "comment": payload.comment,
+            "request_reopen": "on" if payload.request_reopen else "",
+        }
+    )
+    if not form.is_valid():
+        raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+    effective = selectors.work_order_effective(order)
     try:
-        rate(work_order=order, satisfaction=payload.satisfaction, comment=payload.comment, request=request)
-    except TransitionNotAllowed as exc:
-        raise Conflict(exc.message, code=exc.code) from None
-    view = selectors.public_view(WorkOrder.objects.get(pk=order.pk))
-    return {**view.__dict__, "events": [e.__dict__ for e in view.events]}
+        public_forms.rating_submit(form=form, order=order, effective=effective, request=request)
+    except public_forms.AlreadyRated:
+        raise Conflict(_("该诉求已评价过，或还没有可以评价的答复。"), code="already_rated") from None
+    return _public_out(WorkOrder.objects.get(pk=order.pk))
 
 
 __all__ = ["may_see_personal_data", "router"]

@@ -286,8 +286,8 @@ class AppealIn(StrictIn):
     title: str = Field("", max_length=200)
     order_type: ORDER_TYPES = "other"
     category: str = Field("", max_length=60)
-    caller_name: str = Field("", max_length=50)
-    caller_phone: str = Field(..., min_length=1, max_length=30)
+    caller_name: str = Field(..., min_length=1, max_length=50)
+    caller_phone: str = Field(..., min_length=1, max_length=20)
     caller_email: str = Field("", max_length=254)
     caller_address: str = Field("", max_length=200)
     location: str = Field("", max_length=200)
@@ -305,7 +305,8 @@ class LookupIn(StrictIn):
 
 class RatingIn(LookupIn):
     satisfaction: SATISFACTIONS
-    comment: str = Field("", max_length=1000)
+    comment: str = Field("", max_length=500)
+    request_reopen: bool = Field(False, description="不满意时申请重新办理 / ask for it to be handled again")
 
 
 class EmptyIn(StrictIn):
