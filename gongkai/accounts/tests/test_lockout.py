@@ -66,10 +66,9 @@ def test_axes_reset_unlocks(client, staff):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("zh-hans", ["已被锁定 30 分钟", "系统管理员"]), ("en", ["账号已锁定"])],
+    [("zh-hans", ["已被锁定 30 分钟", "系统管理员"]), ("en", ["Account locked", "30 minutes"])],
 )
 def test_locked_out_page_says_for_how_long_and_whom_to_call(db, language, expected):
-    # Rendered from this app's template: the project-level placeholder shadows it until it is removed.
     source = (Path(__file__).parents[1] / "templates" / "accounts" / "locked_out.html").read_text()
     template = engines["django"].from_string(source)
     request = RequestFactory().get(LOGIN)
@@ -80,5 +79,5 @@ def test_locked_out_page_says_for_how_long_and_whom_to_call(db, language, expect
             request,
         )
     for text in expected:
-        assert text in html  # no English catalogue yet: the Chinese msgid is the fallback
+        assert text in html
     assert "5" in html
