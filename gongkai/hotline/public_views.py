@@ -1,0 +1,464 @@
+"""The citizen's pages of the 12345 hotline: file an appeal or a mailbox letter, see the
+confirmation, look up progress, rate the reply, read the public letters and their statistics.
+
+Views parse input, call one service or selector and render. The query code is shown once, on the
+confirmation page, from the session (never in a URL); a lookup grants the session a view of one
+order for a while, so that the tracking number and code never travel again. A wrong code and an
+unknown number answer the same "没有找到", and failed lookups are limited per address.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gongkai.core.personal_data import mask_name, mask_phone, redact_text
+from gongkai.core.workcalendar import selectors as calendar
+from gongkai.hotline import public_forms, ratelimit, selectors, services
+from gongkai.hotline.models import Channel, Status, WorkOrder
+
+SESSION_FILED = "hotline_public_filed"
+SESSION_TRACK = "hotline_public_track"
+#: How long the confirmation page shows the query code after filing (the SMS carries it too).
+FILED_SHOW_SECONDS = 30 * 60
+#: How long a successful lookup lets this browser see the order without typing the code again.
+TRACK_GRANT_SECONDS = 30 * 60
+LETTERS_PER_PAGE = 10
+MAX_SEARCH_CANDIDATES = 5000
+
+
+# --- File an appeal / a mailbox letter ----------------------------------------------------------
+
+
+def appeal_new(request: HttpRequest) -> HttpResponse:
+    return _appeal(request, channel=Channel.WEB)
+
+
+def mailbox_new(request: HttpRequest) -> HttpResponse:
+    return _appeal(request, channel=Channel.MAILBOX)
+
+
+def _appeal(request: HttpRequest, *, channel: str) -> HttpResponse:
+    form = public_forms.AppealForm(request.POST or None, request.FILES or None, channel=channel)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                filed = public_forms.appeal_submit(form, request=request)
+            except public_forms.RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            except ValidationError:
+                status = 400
+            else:
+                _remember_filed(request, filed)
+                return redirect("hotline_public:filed", tracking_number=filed.order.tracking_number)
+        else:
+            status = 400
+    return render(
+        request,
+        "hotline/public/appeal_form.html",
+        {
+            "form": form,
+            "is_mailbox": channel == Channel.MAILBOX,
+            "section": "mailbox" if channel == Channel.MAILBOX else "new",
+        },
+        status=status,
+    )
+
+
+def _remember_filed(request: HttpRequest, filed: public_forms.Filed) -> None:
+    """Keep the query code for the confirmation page only, in the session, keyed by order id."""
+    filed_map = {
+        k: v
+        for k, v in request.session.get(SESSION_FILED, {}).items()
+        if time.time() - v.get("at", 0) < FILED_SHOW_SECONDS
+    }
+    key = str(filed.order.pk)
+    entry = filed_map.get(key)
+    if entry is None or filed.query_code:
+        filed_map[key] = {"code": filed.query_code, "at": time.time(), "duplicate": filed.duplicate}
+    else:
+        entry["duplicate"] = True
+    request.session[SESSION_FILED] = filed_map
+
+
+@never_cache
+def filed(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    order = selectors.tracking_number_lookup(tracking_number)
+    entry = request.session.get(SESSION_FILED, {}).get(str(order.pk)) if order is not None else None
+    if order is None or entry is None or time.time() - entry.get("at", 0) >= FILED_SHOW_SECONDS:
+        return render(request, "hotline/public/filed_expired.html", {"section": "new"}, status=404)
+    return render(
+        request,
+        "hotline/public/filed.html",
+        {
+            "order": order,
+            "query_code": entry.get("code"),
+            "duplicate": entry.get("duplicate", False),
+            "is_mailbox": order.channel == Channel.MAILBOX,
+            "masked_phone": mask_phone(order.caller_phone),
+            "section": "mailbox" if order.channel == Channel.MAILBOX else "new",
+        },
+    )
+
+
+# --- Lookup and rating --------------------------------------------------------------------------
+
+STATUS_EXPLAINED = {
+    Status.RECEIVED: gettext_lazy("热线已收到您的诉求，正在交给有关单位办理。"),
+    Status.DISPATCHED: gettext_lazy("已交给办理单位，等待单位签收。"),
+    Status.IN_PROGRESS: gettext_lazy("办理单位正在办理。"),
+    Status.REPLIED: gettext_lazy("办理单位已经答复，热线正在审核答复内容。"),
+    Status.AWAITING_CALLBACK: gettext_lazy(
+        "已经答复。热线工作人员会打电话回访，您也可以在本页下方评价答复。"
+    ),
+    Status.CLOSED: gettext_lazy("已办结。"),
+    Status.RETURNED: gettext_lazy("正在重新确定办理单位。"),
+    Status.INVALID: gettext_lazy("该诉求未予受理。如有疑问，请拨打 12345 热线。"),
+}
+STEPS = [
+    ("received", gettext_lazy("已受理"), {Status.RECEIVED}),
+    ("handling", gettext_lazy("办理中"), {Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED}),
+    ("replied", gettext_lazy("已答复"), {Status.REPLIED, Status.AWAITING_CALLBACK}),
+    ("closed", gettext_lazy("已办结"), {Status.CLOSED}),
+]
+
+
+def _steps(status: str) -> list[dict[str, Any]]:
+    current = next((i for i, (_key, _label, states) in enumerate(STEPS) if status in states), None)
+    if status == Status.REPLIED:  # the reply is being checked: the citizen cannot read it yet
+        current = 1
+    result = []
+    for index, (key, label, _states) in enumerate(STEPS):
+        state = "todo"
+        if current is not None and index < current:
+            state = "done"
+        elif current is not None and index == current:
+            state = "done" if key == "closed" else "current"
+        result.append({"key": key, "label": str(label), "state": state})
+    return result
+
+
+def _granted_order(request: HttpRequest) -> WorkOrder | None:
+    grant = request.session.get(SESSION_TRACK)
+    if not grant or time.time() - grant.get("at", 0) >= TRACK_GRANT_SECONDS:
+        return None
+    return WorkOrder.objects.filter(pk=grant.get("pk")).first()
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    form = public_forms.LookupForm(request.POST or None)
+    status = 200
+    not_found = False
+    if request.method == "POST":
+        ip = ratelimit.client_ip(request)
+        if ratelimit.is_exceeded(ratelimit.FAILED_LOOKUPS_PER_IP, ip):
+            minutes = ratelimit.minutes_left(ratelimit.FAILED_LOOKUPS_PER_IP)
+            form.add_error(
+                None,
+                _("查询失败次数过多，请 %(minutes)s 分钟后再试，或拨打 12345 热线查询。")
+                % {"minutes": minutes},
+            )
+            status = 429
+        elif form.is_valid():
+            order = services.public_lookup(
+                form.cleaned_data["tracking_number"], form.cleaned_data["query_code"]
+            )
+            if order is not None:
+                request.session.cycle_key()
+                request.session[SESSION_TRACK] = {"pk": order.pk, "at": time.time()}
+                return redirect("hotline_public:track_result")
+            ratelimit.hit(ratelimit.FAILED_LOOKUPS_PER_IP, ip)
+            not_found = True
+            status = 404
+        else:
+            status = 400
+    return render(
+        request,
+        "hotline/public/track.html",
+        {"form": form, "not_found": not_found, "section": "track"},
+        status=status,
+    )
+
+
+def _result_context(order: WorkOrder, rating_form: public_forms.RatingForm | None = None) -> dict[str, Any]:
+    view = selectors.public_view(order)
+    effective = selectors.work_order_effective(order)
+    rated = public_forms.rating_exists(order=order, effective=effective)
+    rateable = effective.status in public_forms.RATEABLE_STATUSES and not rated
+    return {
+        "view": view,
+        "status_explained": _(STATUS_EXPLAINED.get(view.status, ""))
+        if view.status in STATUS_EXPLAINED
+        else "",
+        "steps": _steps(view.status),
+        "remaining": selectors.remaining_text(effective) if view.reply_due_at else "",
+        "rated": rated,
+        "rateable": rateable,
+        "rating_form": rating_form or public_forms.RatingForm(),
+        "caller_name": mask_name(order.caller_name),
+        "caller_phone": mask_phone(order.caller_phone),
+        "section": "track",
+    }
+
+
+@never_cache
+def track_result(request: HttpRequest) -> HttpResponse:
+    order = _granted_order(request)
+    if order is None:
+        messages.info(request, _("请输入受理编号和查询码查询。"))
+        return redirect("hotline_public:track")
+    return render(request, "hotline/public/track_result.html", _result_context(order))
+
+
+@require_POST
+def track_rate(request: HttpRequest) -> HttpResponse:
+    order = _granted_order(request)
+    if order is None:
+        messages.info(request, _("查询已超时，请重新输入受理编号和查询码。"))
+        return redirect("hotline_public:track")
+    form = public_forms.RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "hotline/public/track_result.html", _result_context(order, form), status=400)
+    if ratelimit.reserve([(ratelimit.RATINGS_PER_IP, ratelimit.client_ip(request))]) is not None:
+        messages.error(request, _("提交过于频繁，请稍后再试。"))
+        return redirect("hotline_public:track_result")
+    effective = selectors.work_order_effective(order)
+    try:
+        public_forms.rating_submit(form=form, order=order, effective=effective, request=request)
+    except public_forms.AlreadyRated:
+        messages.info(request, _("您已经评价过，谢谢。"))
+    except ValidationError:
+        messages.error(request, _("评价没有提交成功，请检查内容后再试。"))
+    else:
+        if form.cleaned_data.get("request_reopen"):
+            messages.success(request, _("谢谢您的评价。您的重新办理申请已转给热线，工作人员会与您联系。"))
+        else:
+            messages.success(request, _("谢谢您的评价。"))
+    return redirect("hotline_public:track_result")
+
+
+@require_POST
+def track_end(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_TRACK, None)
+    messages.info(request, _("已退出查询。在公用电脑上使用后，请关闭浏览器。"))
+    return redirect("hotline_public:track")
+
+
+# --- Public letters (信件公开) ----------------------------------------------------------------
+# Reads for the public pages; they belong in selectors.py once the core takes them over.
+
+
+@dataclass
+class PublicLetter:
+    pk: int
+    tracking_number: str
+    title: str
+    content: str
+    reply: str
+    writer: str
+    received_on: datetime.date
+    replied_on: datetime.date | None
+    department: str
+
+
+def _public_text(order: WorkOrder, text: str) -> str:
+    """``redact_text`` plus the writer's own name and address masked, as the core does for replies."""
+    public = redact_text(text or "")
+    if order.caller_name and len(order.caller_name) >= 2:
+        public = public.replace(order.caller_name, mask_name(order.caller_name))
+    if order.caller_address and len(order.caller_address) >= 6:
+        public = public.replace(order.caller_address, order.caller_address[:6] + "****")
+    return public
+
+
+def _letter(order: WorkOrder) -> PublicLetter:
+    department = order.reply_department
+    return PublicLetter(
+        pk=order.pk,
+        tracking_number=order.tracking_number,
+        title=_public_text(order, order.title),
+        content=_public_text(order, order.content),
+        reply=_public_text(order, order.public_reply),
+        writer=mask_name(order.caller_name),
+        received_on=calendar.local_date(moment=order.created_at),
+        replied_on=calendar.local_date(moment=order.reply_approved_at) if order.reply_approved_at else None,
+        department=(department.short_name or department.name) if department else "",
+    )
+
+
+def public_letters():
+    """Answered mailbox letters the writer agreed to publish, with an approved reply.
+
+    ``public_reply_list`` has consent, not confidential, answered, not merged; staff approval of
+    publication has no field in the core yet (see docs/hotline-public.md), so the approved reply
+    stands in for it.
+    """
+    return (
+        selectors.public_reply_list()
+        .filter(channel=Channel.MAILBOX, reply_approved_at__isnull=False)
+        .select_related("reply_department")
+    )
+
+
+def _search(queryset, query: str) -> list[WorkOrder]:
+    """Match on what the page shows (redacted), not on the raw text: a search for a phone number
+    or a name must not reveal which letter holds it."""
+    candidates = queryset.filter(
+        Q(title__icontains=query) | Q(content__icontains=query) | Q(public_reply__icontains=query)
+    )[:MAX_SEARCH_CANDIDATES]
+    found = []
+    for order in candidates:
+        letter = _letter(order)
+        if query in letter.title or query in letter.content or query in letter.reply:
+            found.append(order)
+    return found
+
+
+def letters(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:50]
+    queryset = public_letters()
+    items = _search(queryset, query) if query else queryset
+    page = Paginator(items, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hotline/public/letters.html",
+        {
+            "page": page,
+            "letters": [_letter(o) for o in page.object_list],
+            "query": query,
+            "section": "letters",
+        },
+    )
+
+
+def letter_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    order = public_letters().filter(tracking_number=tracking_number).first()
+    if order is None:
+        raise Http404(_("没有找到这封信件。"))
+    return render(
+        request, "hotline/public/letter_detail.html", {"letter": _letter(order), "section": "letters"}
+    )
+
+
+@dataclass
+class MonthRow:
+    label: str
+    received: int = 0
+    answered: int = 0
+    on_time: int = 0
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def average_days(self) -> float | None:
+        return round(sum(self.days) / len(self.days), 1) if self.days else None
+
+    @property
+    def on_time_rate(self) -> str:
+        return f"{self.on_time * 100 / self.answered:.0f}%" if self.answered else "—"
+
+
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    month = day.year * 12 + day.month - 1 - back
+    return datetime.date(month // 12, month % 12 + 1, 1)
+
+
+def letter_statistics(*, today: datetime.date | None = None) -> dict[str, Any]:
+    """Mailbox letters of the last 12 months (this one included), by month of receipt and by the
+    answering department: received, answered, answered on time, average working days to answer.
+
+    Counted over every mailbox letter (published or not), without invalid and merged ones.
+    "On time" means the reply was approved by its deadline (extensions included).
+    """
+    today = today or calendar.local_date(moment=timezone.now())
+    first = _month_start(today, 11)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    months = [MonthRow(label=f"{_month_start(today, back):%Y-%m}") for back in range(11, -1, -1)]
+    index = {row.label: row for row in months}
+    departments: dict[str, MonthRow] = {}
+    rows = (
+        WorkOrder.objects.filter(channel=Channel.MAILBOX, created_at__gte=start)
+        .exclude(status__in=(Status.INVALID, Status.MERGED))
+        .values_list(
+            "created_at",
+            "reply_approved_at",
+            "reply_due_at",
+            "reply_department__short_name",
+            "reply_department__name",
+        )
+    )
+    for created_at, approved_at, due_at, short_name, name in rows.iterator():
+        received_on = calendar.local_date(moment=created_at)
+        row = index.get(f"{received_on:%Y-%m}")
+        if row is None:
+            continue
+        row.received += 1
+        if approved_at is None:
+            continue
+        department = departments.setdefault(
+            short_name or name or _("未注明"), MonthRow(label=short_name or name or _("未注明"))
+        )
+        days = calendar.working_days_between(start=received_on, end=calendar.local_date(moment=approved_at))
+        on_time = due_at is None or approved_at <= due_at
+        for target in (row, department):
+            target.answered += 1
+            target.on_time += int(on_time)
+            target.days.append(max(days, 0))
+    peak = max([row.received for row in months] + [1])
+    return {
+        "months": months,
+        "departments": sorted(departments.values(), key=lambda r: (-r.answered, r.label)),
+        "peak": peak,
+        "total": MonthRow(
+            label=_("合计"),
+            received=sum(r.received for r in months),
+            answered=sum(r.answered for r in months),
+            on_time=sum(r.on_time for r in months),
+            days=[d for r in months for d in r.days],
+        ),
+    }
+
+
+def letter_stats(request: HttpRequest) -> HttpResponse:
+    stats = letter_statistics()
+    chart_height = 160
+    bars = []
+    for i, row in enumerate(stats["months"]):
+        received_h = round(row.received * chart_height / stats["peak"])
+        answered_h = round(row.answered * chart_height / stats["peak"])
+        bars.append(
+            {
+                "row": row,
+                "x": 40 + i * 56,
+                "received_h": received_h,
+                "received_y": 10 + chart_height - received_h,
+                "answered_h": answered_h,
+                "answered_y": 10 + chart_height - answered_h,
+                "short": row.label[2:],
+            }
+        )
+    return render(
+        request,
+        "hotline/public/letter_stats.html",
+        {**stats, "bars": bars, "base_y": 10 + chart_height, "section": "letters"},
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "hotline/public/home.html")
