@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from gongkai.api.errors import ApiError, PermissionDenied
@@ -146,7 +146,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         request=request,
     )
     booking = ReceptionBooking.objects.select_related("session__department").get(pk=booking.pk)
-    return 201, _booking_out(booking)
+    return Status(201, _booking_out(booking))
 
 
 @router.post(
@@ -309,4 +309,4 @@ def staff_walk_in(request: HttpRequest, session_id: int, payload: WalkInIn):
         notes=payload.notes,
         request=request,
     )
-    return 201, _staff_booking_out(booking)
+    return Status(201, _staff_booking_out(booking))
