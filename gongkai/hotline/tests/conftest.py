@@ -19,7 +19,7 @@ START = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=TZ)
 
 
 @pytest.fixture
-def clock():
+def clock(db):
     """Travel to START; ``clock.shift(...)`` moves on."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
