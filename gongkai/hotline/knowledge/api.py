@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from gongkai.api.errors import ApiError, PermissionDenied
 from gongkai.hotline import selectors as hotline_selectors
@@ -154,7 +155,7 @@ def article_use_api(request: HttpRequest, article_id: int):
     user = _reader(request)
     article = selectors.access_article(user, article_id)
     services.article_record_use(article=article, actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/suggest", response=list[ArticleSuggestionOut], summary="输入时推荐知识条目 / Suggest articles")
