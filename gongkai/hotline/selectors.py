@@ -454,18 +454,20 @@ def kpi_by_department(
         .order_by()
     )
     for row in rows:
-        department_id = row.pop("lead_department_id")
-        result[department_id] = Kpi(**row)
+        values: dict[str, Any] = dict(row)
+        department_id = values.pop("lead_department_id")
+        result[department_id] = Kpi(**values)
     sign_rows = (
         Assignment.objects.filter(role=AssignmentRole.LEAD, created_at__gte=since, created_at__lt=until)
         .values("department_id")
         .annotate(**_sign_for_aggregates())
         .order_by()
     )
-    for row in sign_rows:
-        kpi = result.setdefault(row.pop("department_id"), Kpi())
-        kpi.sign_for_due = row["sign_for_due"]
-        kpi.signed_on_time = row["signed_on_time"]
+    for sign_row in sign_rows:
+        counts: dict[str, Any] = dict(sign_row)
+        kpi = result.setdefault(counts["department_id"], Kpi())
+        kpi.sign_for_due = counts["sign_for_due"]
+        kpi.signed_on_time = counts["signed_on_time"]
     return result
 
 

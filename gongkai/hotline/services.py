@@ -274,9 +274,10 @@ def deadline_rule_for(*, order_type: str, urgency: str, category: RoutingCategor
         if rule.urgency and rule.urgency != urgency:
             continue
         if rule.category_id:
-            if category is None or not category.path.startswith(rule.category.path):
+            rule_category = rule.category
+            if category is None or rule_category is None or not category.path.startswith(rule_category.path):
                 continue
-            category_rank = rule.category.depth
+            category_rank = rule_category.depth
         else:
             category_rank = 0
         score = (category_rank, 1 if rule.order_type else 0, 1 if rule.urgency else 0, -rule.pk)
@@ -833,7 +834,9 @@ def _assign(
 def _current_assignment(order: WorkOrder) -> Assignment | None:
     return (
         order.assignments.filter(
-            is_active=True, role=AssignmentRole.LEAD, department_id=order.current_department_id
+            is_active=True,
+            role=AssignmentRole.LEAD,
+            department_id=order.current_department_id,  # type: ignore[misc]
         )
         .order_by("-level", "-pk")
         .first()
@@ -1134,7 +1137,7 @@ def work_order_return_to_district(
             status=AssignmentStatus.RETURNED, is_active=False, finished_at=now
         )
         street_id = o.current_department_id
-        o.current_department_id = assignment.parent.department_id
+        o.current_department_id = assignment.parent.department_id  # type: ignore[union-attr]
         _event(
             o, EventType.RETURNED, actor=actor, department=street_id, note=reason, at=now, data={"level": 2}
         )
@@ -1262,7 +1265,7 @@ def work_order_request_extension(
         created.append(
             ExtensionRequest.objects.create(
                 work_order=o,
-                department_id=_actor_department_id(actor) or o.current_department_id,
+                department_id=_actor_department_id(actor) or o.current_department_id,  # type: ignore[misc]
                 amount=amount,
                 unit=o.deadline_unit or ClockUnit.WORKING_DAYS,
                 reason=reason,

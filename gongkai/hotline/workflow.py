@@ -127,8 +127,13 @@ NOT_A_LEADER = Condition(
     lambda o: not o.followers.exists(), _("已有工单并入本工单，不能再并入其他工单。"), code="has_followers"
 )
 
-OPEN = set(OPEN_STATUSES)
-HANDLING = {S.DISPATCHED, S.IN_PROGRESS}
+
+def _states(*states: str) -> set[str]:
+    return {str(state) for state in states}
+
+
+OPEN = _states(*OPEN_STATUSES)
+HANDLING = _states(S.DISPATCHED, S.IN_PROGRESS)
 
 GRAPH = StateGraph(
     name="workorder",
@@ -136,28 +141,30 @@ GRAPH = StateGraph(
     transitions=[
         Transition(
             "answer_directly",
-            {S.RECEIVED},
+            _states(S.RECEIVED),
             S.CLOSED,
             permission=may_operate,
             label=_("即时答复办结"),
         ),
         Transition(
             "answer_directly_with_callback",
-            {S.RECEIVED},
+            _states(S.RECEIVED),
             S.AWAITING_CALLBACK,
             permission=may_operate,
             label=_("即时答复待回访"),
         ),
-        Transition("dispatch", {S.RECEIVED}, S.DISPATCHED, permission=may_hotline, label=_("派单")),
+        Transition("dispatch", _states(S.RECEIVED), S.DISPATCHED, permission=may_hotline, label=_("派单")),
         Transition(
             "dispatch_down",
-            {S.IN_PROGRESS},
+            _states(S.IN_PROGRESS),
             S.DISPATCHED,
             permission=may_handle_current,
             conditions=[LEVEL_ONE, NOT_PAUSED],
             label=_("下派街道"),
         ),
-        Transition("accept", {S.DISPATCHED}, S.IN_PROGRESS, permission=may_handle_current, label=_("签收")),
+        Transition(
+            "accept", _states(S.DISPATCHED), S.IN_PROGRESS, permission=may_handle_current, label=_("签收")
+        ),
         Transition(
             "return",
             HANDLING,
@@ -174,8 +181,10 @@ GRAPH = StateGraph(
             conditions=[LEVEL_TWO],
             label=_("退回区县"),
         ),
-        Transition("reassign", {S.RETURNED}, S.DISPATCHED, permission=may_hotline, label=_("改派")),
-        Transition("arbitrate", {S.RETURNED}, S.DISPATCHED, permission=may_hotline, label=_("仲裁维持")),
+        Transition("reassign", _states(S.RETURNED), S.DISPATCHED, permission=may_hotline, label=_("改派")),
+        Transition(
+            "arbitrate", _states(S.RETURNED), S.DISPATCHED, permission=may_hotline, label=_("仲裁维持")
+        ),
         Transition(
             "request_extension",
             HANDLING,
@@ -193,21 +202,39 @@ GRAPH = StateGraph(
             label=_("审批延期"),
         ),
         Transition(
-            "pause", {S.IN_PROGRESS}, None, permission=may_pause, conditions=[NOT_PAUSED], label=_("暂停计时")
+            "pause",
+            _states(S.IN_PROGRESS),
+            None,
+            permission=may_pause,
+            conditions=[NOT_PAUSED],
+            label=_("暂停计时"),
         ),
         Transition(
-            "resume", {S.IN_PROGRESS}, None, permission=may_pause, conditions=[IS_PAUSED], label=_("恢复计时")
+            "resume",
+            _states(S.IN_PROGRESS),
+            None,
+            permission=may_pause,
+            conditions=[IS_PAUSED],
+            label=_("恢复计时"),
         ),
         Transition("contribute", HANDLING, None, permission=may_contribute, label=_("协办意见")),
-        Transition("reply", {S.IN_PROGRESS}, S.REPLIED, permission=may_handle, label=_("答复")),
+        Transition("reply", _states(S.IN_PROGRESS), S.REPLIED, permission=may_handle, label=_("答复")),
         Transition(
-            "approve_reply", {S.REPLIED}, S.AWAITING_CALLBACK, permission=may_hotline, label=_("答复审核通过")
+            "approve_reply",
+            _states(S.REPLIED),
+            S.AWAITING_CALLBACK,
+            permission=may_hotline,
+            label=_("答复审核通过"),
         ),
-        Transition("send_back", {S.REPLIED}, S.IN_PROGRESS, permission=may_hotline, label=_("答复退回")),
-        Transition("record_callback", {S.AWAITING_CALLBACK}, None, permission=may_operate, label=_("回访")),
+        Transition(
+            "send_back", _states(S.REPLIED), S.IN_PROGRESS, permission=may_hotline, label=_("答复退回")
+        ),
+        Transition(
+            "record_callback", _states(S.AWAITING_CALLBACK), None, permission=may_operate, label=_("回访")
+        ),
         Transition(
             "close",
-            {S.AWAITING_CALLBACK},
+            _states(S.AWAITING_CALLBACK),
             S.CLOSED,
             permission=may_operate,
             conditions=[HAS_REPLY],
@@ -215,7 +242,7 @@ GRAPH = StateGraph(
         ),
         Transition(
             "reopen",
-            {S.CLOSED, S.AWAITING_CALLBACK},
+            _states(S.CLOSED, S.AWAITING_CALLBACK),
             S.DISPATCHED,
             permission=may_hotline,
             conditions=[REOPENABLE],
@@ -228,12 +255,14 @@ GRAPH = StateGraph(
         ),
         Transition(
             "merge",
-            {S.RECEIVED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED},
+            _states(S.RECEIVED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED),
             S.MERGED,
             permission=may_hotline,
             conditions=[NOT_A_LEADER],
             label=_("并单"),
         ),
-        Transition("mark_invalid", {S.RECEIVED}, S.INVALID, permission=may_operate, label=_("标记无效")),
+        Transition(
+            "mark_invalid", _states(S.RECEIVED), S.INVALID, permission=may_operate, label=_("标记无效")
+        ),
     ],
 )

@@ -165,3 +165,14 @@ def test_keyword_suggestions_from_the_catalogue(db):
 
     results = suggest(text="我家暖气不热，室温太低")
     assert results and results[0].label == "供暖"
+
+
+def test_admin_lists_the_catalogue_and_the_rules(client, users, db):
+    from gongkai.accounts.services import staff_user_upsert
+
+    admin, _ = staff_user_upsert(username="root", password=None, department=None, is_superuser=True)
+    client.force_login(admin)
+    categories = client.get("/admin/hotline/categories/")
+    rules = client.get("/admin/hotline/deadline-rules/")
+    assert categories.status_code == 200 and "供暖" in categories.content.decode()
+    assert rules.status_code == 200 and "13个工作日" in rules.content.decode()
