@@ -17,6 +17,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from gongkai.api.auth import ApiTokenAuth, SessionStaffAuth
 from gongkai.api.errors import ApiError
+from gongkai.core.workflow import TransitionNotAllowed
 
 
 class StrictJSONParser(Parser):
@@ -57,6 +58,12 @@ def _error(request: HttpRequest, status: int, code: str, message: str, details=N
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
     return _error(request, exc.status, exc.code, str(exc.message), exc.details)
+
+
+@api.exception_handler(TransitionNotAllowed)
+def _transition_refused(request, exc: TransitionNotAllowed):
+    status = 403 if exc.code == "permission_denied" else 409
+    return _error(request, status, exc.code, exc.message)
 
 
 @api.exception_handler(NinjaValidationError)
