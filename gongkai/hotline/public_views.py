@@ -131,6 +131,13 @@ STATUS_EXPLAINED = {
     Status.RETURNED: gettext_lazy("正在重新确定办理单位。"),
     Status.INVALID: gettext_lazy("该诉求未予受理。如有疑问，请拨打 12345 热线。"),
 }
+#: Status names in the citizen's words where the staff word would puzzle (待回访, 已派单).
+PUBLIC_STATUS_LABEL = {
+    Status.DISPATCHED: gettext_lazy("已交办"),
+    Status.REPLIED: gettext_lazy("办理中（答复审核中）"),
+    Status.AWAITING_CALLBACK: gettext_lazy("已答复，等待回访"),
+    Status.RETURNED: gettext_lazy("正在重新交办"),
+}
 STEPS = [
     ("received", gettext_lazy("已受理"), {Status.RECEIVED}),
     ("handling", gettext_lazy("办理中"), {Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED}),
@@ -149,7 +156,8 @@ def _steps(status: str) -> list[dict[str, Any]]:
         if current is not None and index < current:
             state = "done"
         elif current is not None and index == current:
-            state = "done" if key == "closed" else "current"
+            # 已受理/已答复/已办结 name something that has happened: a tick, not "in progress".
+            state = "current" if key == "handling" else "done"
         result.append({"key": key, "label": str(label), "state": state})
     return result
 
@@ -202,11 +210,13 @@ def _result_context(order: WorkOrder, rating_form: public_forms.RatingForm | Non
     effective = selectors.work_order_effective(order)
     rated = public_forms.rating_exists(order=order, effective=effective)
     rateable = effective.status in public_forms.RATEABLE_STATUSES and not rated
+    explained = str(STATUS_EXPLAINED.get(view.status, ""))
+    if rated and view.status == Status.AWAITING_CALLBACK:
+        explained = _("已经答复。您已评价，热线工作人员会根据您的评价与您联系。")
     return {
         "view": view,
-        "status_explained": _(STATUS_EXPLAINED.get(view.status, ""))
-        if view.status in STATUS_EXPLAINED
-        else "",
+        "status_label": str(PUBLIC_STATUS_LABEL.get(view.status, view.status_label)),
+        "status_explained": explained,
         "steps": _steps(view.status),
         "remaining": selectors.remaining_text(effective) if view.reply_due_at else "",
         "rated": rated,
@@ -450,7 +460,7 @@ def letter_stats(request: HttpRequest) -> HttpResponse:
                 "received_y": 10 + chart_height - received_h,
                 "answered_h": answered_h,
                 "answered_y": 10 + chart_height - answered_h,
-                "short": row.label[2:],
+                "short": _("%(month)s月") % {"month": int(row.label[5:])},
             }
         )
     return render(
