@@ -94,6 +94,8 @@ def _simple(service: Callable[..., Any], **rename: str) -> Callable[..., Any]:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
+        # The order of this list is the order on the page: the main next step of each role first.
+        Action("dispatch", f.DispatchForm, _dispatch, _("派单"), "primary"),
         Action(
             "answer_directly",
             f.AnswerDirectlyForm,
@@ -109,7 +111,6 @@ ACTIONS: dict[str, Action] = {
             "primary",
             alias_of="answer_directly",
         ),
-        Action("dispatch", f.DispatchForm, _dispatch, _("派单"), "primary"),
         Action("accept", f.EmptyForm, _simple(services.work_order_accept), _("签收"), "primary"),
         Action("reply", f.ReplyForm, _simple(services.work_order_reply), _("提交答复"), "primary"),
         Action("approve_reply", f.ApproveReplyForm, _approve, _("答复审核通过"), "primary"),

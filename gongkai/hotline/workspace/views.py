@@ -438,8 +438,9 @@ def _available_actions(order: WorkOrder, user: Any) -> list[str]:
         canonical = action.alias_of or name
         if canonical not in result:
             result.append(canonical)
-    primary = [n for n in result if ACTIONS[n].style == "primary"]
-    return primary + [n for n in result if n not in primary]
+    # The order of ACTIONS puts each role's main next step first (its form opens by itself).
+    rank = {name: i for i, name in enumerate(ACTIONS)}
+    return sorted(result, key=lambda n: (ACTIONS[n].style != "primary", rank[n]))
 
 
 def _order_page(
@@ -494,6 +495,12 @@ def _order_page(
     except Exception:
         logger.exception("clock rule text failed")
         rule_text = order.deadline_rule_text
+    working_left = ""
+    if order.status in selectors.HANDLING:
+        try:
+            working_left = selectors.remaining_text(order)
+        except Exception:
+            logger.exception("remaining text failed")
     routing = []
     if "dispatch" in names or "reassign" in names:
         routing = routing_suggestions(f"{order.title}\n{order.content}")
@@ -521,6 +528,7 @@ def _order_page(
             "error": error,
             "history": history,
             "rule_text": rule_text,
+            "working_left": working_left,
             "routing": routing,
             "duplicates": duplicates,
             "read_only": queues.is_leader_only(user),
