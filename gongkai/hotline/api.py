@@ -2,8 +2,8 @@
 
 Thin endpoints: parse the input, check access with the core selectors (``access_work_order`` gives
 the same 404 for a missing and a forbidden order), call the one service of the verb, serialize.
-A refused transition (``TransitionNotAllowed``) answers 409 with its code and message; input the
-services reject answers 422 (the API router maps Django's ``ValidationError``).
+A refused transition (``TransitionNotAllowed``) answers 409 with its code and message (403 for
+``permission_denied``), input the services reject 422: both mapped by the API router.
 
 Personal data: lists always mask the caller; the order detail shows it unmasked only to the roles
 that need it to do their work (see :func:`may_see_personal_data`) and records each such view with
@@ -36,7 +36,6 @@ from gongkai.accounts.models import Department
 from gongkai.api.errors import ApiError, Conflict, NotFound, PermissionDenied
 from gongkai.core.audit.services import audit_personal_data_view
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
-from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import public_forms, ratelimit, selectors, services
 from gongkai.hotline.api_schemas import (
     ORDER_TYPES,
@@ -262,13 +261,14 @@ def _category(code: str) -> RoutingCategory | None:
 
 
 def _run_action(request: HttpRequest, order_id: int, call: Callable[[WorkOrder, Any], Any]) -> dict:
-    """Check access (404), run the service (409 on a refused transition), answer the new state."""
+    """Check access (404), run the service, answer the new state.
+
+    A refused transition propagates: the API router answers 409 with its code (403 when the code is
+    ``permission_denied``), the same for every app.
+    """
     user = _user(request)
     order = _access(request, order_id)
-    try:
-        call(order, user)
-    except TransitionNotAllowed as exc:
-        raise Conflict(exc.message, code=exc.code) from None
+    call(order, user)
     order = _order_queryset().get(pk=order.pk)
     return {
         "id": order.pk,

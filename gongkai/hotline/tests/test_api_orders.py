@@ -134,8 +134,9 @@ def _ok(response, status):
 
 
 def _refused(response):
-    assert response.status_code == 409, response.content
+    """A refused transition: 403 when the role may not run it, 409 when the state forbids it."""
     body = response.json()
+    assert response.status_code == (403 if body.get("code") == "permission_denied" else 409), body
     assert body["code"] and body["message"]
     return body
 
@@ -143,9 +144,13 @@ def _refused(response):
 def test_dispatch_accept_reply_approve_callback(clock, walk, api):
     order = walk(S.RECEIVED)
     assert api("handler_a").post(f"/orders/{order.pk}/accept").status_code == 404  # not theirs (yet)
-    _refused(api("operator").post(f"/orders/{order.pk}/dispatch", {"department": "dept-a"}))
+    assert (
+        _refused(api("operator").post(f"/orders/{order.pk}/dispatch", {"department": "dept-a"}))["code"]
+        == "permission_denied"
+    )
     _ok(api("dispatcher").post(f"/orders/{order.pk}/dispatch", {"department": "dept-a"}), "dispatched")
-    _refused(api("dispatcher").post(f"/orders/{order.pk}/dispatch", {"department": "dept-a"}))
+    twice = api("dispatcher").post(f"/orders/{order.pk}/dispatch", {"department": "dept-a"})
+    assert twice.status_code == 409 and twice.json()["code"] == "invalid_state"
     _ok(api("handler_a").post(f"/orders/{order.pk}/accept"), "in_progress")
     _refused(api("handler_a").post(f"/orders/{order.pk}/accept"))
     _refused(api("handler_a").post(f"/orders/{order.pk}/approve-reply", {}))
