@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.responses import Status
 
 from gongkai.api.errors import ApiError, PermissionDenied
@@ -22,6 +22,9 @@ from gongkai.hotline.knowledge.models import KnowledgeArticle
 from gongkai.hotline.knowledge.permissions import may_read_knowledge, may_use_routing
 
 router = Router(tags=["knowledge"])
+
+#: Largest primary key accepted (a larger integer would overflow the database's integer type).
+MAX_ID = 2**31 - 1
 
 StatusFilter = Literal["draft", "published", "expired"]
 
@@ -120,8 +123,8 @@ def _reader(request: HttpRequest) -> Any:
 def article_list_api(
     request: HttpRequest,
     q: str = Query("", max_length=100, description="检索词：空格分隔，须全部出现"),
-    category: int | None = Query(None, ge=1, description="派单目录分类（含下级）"),
-    department: int | None = Query(None, ge=1),
+    category: int | None = Query(None, ge=1, le=MAX_ID, description="派单目录分类（含下级）"),
+    department: int | None = Query(None, ge=1, le=MAX_ID),
     status: StatusFilter | None = Query(None, description="状态"),  # noqa: B008
     review_due: bool = Query(False, description="只看待复核"),
     offset: int = Query(0, ge=0, le=100_000),
@@ -145,13 +148,13 @@ def article_list_api(
 
 
 @router.get("/articles/{article_id}", response=ArticleOut, summary="知识条目 / Article")
-def article_get_api(request: HttpRequest, article_id: int):
+def article_get_api(request: HttpRequest, article_id: int = Path(..., ge=1, le=MAX_ID)):
     user = _reader(request)
     return _article_out(selectors.access_article(user, article_id))
 
 
 @router.post("/articles/{article_id}/use", response={204: None}, summary="记录一次即时答复使用 / Count a use")
-def article_use_api(request: HttpRequest, article_id: int):
+def article_use_api(request: HttpRequest, article_id: int = Path(..., ge=1, le=MAX_ID)):
     user = _reader(request)
     article = selectors.access_article(user, article_id)
     services.article_record_use(article=article, actor=user)
@@ -200,7 +203,7 @@ def routing_suggest_api(
 @router.get("/duplicates/{order_id}", response=list[DuplicateOut], summary="疑似重复工单 / Likely duplicates")
 def duplicates_api(
     request: HttpRequest,
-    order_id: int,
+    order_id: int = Path(..., ge=1, le=MAX_ID),
     days: int = Query(30, ge=1, le=365),
     limit: int = Query(5, ge=1, le=50),
 ):
