@@ -16,6 +16,8 @@ COMMANDS = {
     "demo": "载入演示城市（吉林市）/ load the demo city (Jilin City)",
     "outbox": "外发消息：投递、查看 / outbox: deliver, inspect",
     "search": "中文检索索引：重建 / Chinese search index: rebuild",
+    "routing": "热线派单建议模型：训练、评估 / hotline routing model: train, evaluate",
+    "roles_sync": "同步角色与权限 / sync roles and their permissions",
 }
 
 
