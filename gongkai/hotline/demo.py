@@ -172,7 +172,8 @@ class Loader:
             )
         if hours:
             moment = moment + datetime.timedelta(hours=hours) + self.rng.randint(1, 50) * MINUTE
-        return min(moment, self.now - MINUTE)
+        # Never in the future, and always after ``base`` (the steps of an order stay in order).
+        return max(min(moment, self.now - MINUTE), base + datetime.timedelta(seconds=1))
 
     def plan(self) -> None:
         history = synthetic.generate_history(self.size, seed=SEED)
@@ -216,7 +217,7 @@ class Loader:
                 order_type=order_type,
                 department=department,
                 street_down=street_down,
-                created=item.created_at(now=self.now),
+                created=min(item.created_at(now=self.now), self.now - self.rng.randint(90, 900) * MINUTE),
                 fate=fate,
             )
             self._steps(plan)
