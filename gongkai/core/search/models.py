@@ -3,7 +3,8 @@
 The row keeps the original title and body slice (for snippets and for rebuilding the SQLite FTS5
 rows); the match structure lives beside it: on PostgreSQL the ``terms`` tsvector column with a GIN
 index, on SQLite the contentless FTS5 table ``search_fts`` keyed by the row's ``id``. Both are
-created by the migrations for the database they run on.
+created by the migrations for the database they run on, as are the PostgreSQL ``pg_trgm`` index on
+the text and the newest-first index (``date DESC NULLS LAST, id DESC`` on both databases).
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["doc_type", "year"], name="search_entry_type_year"),
             models.Index(fields=["department_code"], name="search_entry_department"),
-            models.Index(fields=["-date", "-id"], name="search_entry_recent"),
         ]
 
     def __str__(self) -> str:

@@ -18,9 +18,10 @@ Rules and quirks:
   as one opaque token: CJK ideographs, ``a``–``w``, ``y``, ``z`` and digits stand for themselves, any
   other character is ``x<hex>x``, words are ``xw`` + their characters' codes. The code is
   prefix-free, so a unigram, a bigram and a word can never be mistaken for one another.
-* On PostgreSQL the tsvector holds the terms without positions: the GIN index finds the rows that
-  have every bigram of the query term, and ``strpos`` on the stored title/body confirms the
-  substring. On SQLite, FTS5 keeps positions and the bigram phrase query is exact by itself.
+* On PostgreSQL the tsvector holds the terms without positions and answers one- and
+  two-character terms (exact); longer terms go to a ``pg_trgm`` index on the stored text (see
+  ``storage``), or, if pg_trgm cannot index them, to their bigrams plus ``strpos`` on the text.
+  On SQLite, FTS5 keeps positions and the bigram phrase query is exact by itself.
 * A long document is split into chunks of at most 16,383 characters (the tsvector position limit,
   kept as the chunk size so that rows stay small) that overlap by :data:`MAX_QUERY_LENGTH`
   characters, so every term that a query may contain lies wholly inside at least one chunk.
@@ -28,6 +29,7 @@ Rules and quirks:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import rjieba
@@ -174,6 +176,36 @@ class Term:
     def bigrams(self) -> list[str]:
         return [self.codes[i] + self.codes[i + 1] for i in range(len(self.codes) - 1)]
 
+    @property
+    def caseless(self) -> bool:
+        """True when no character of the term has a case, so the stored text needs no lower().
+
+        Letters of caseless scripts (CJK, kana, …), digits and punctuation: nothing lower-cases to
+        them, so ``term in text.lower()`` is ``term in text``.
+        """
+        return all(_caseless_char(c) for c in self.text)
+
+    @property
+    def trigram_indexable(self) -> bool:
+        """True when ``pg_trgm`` can extract a trigram from the term (3 word characters in a row).
+
+        CJK ideographs and ASCII letters and digits are word characters for ``pg_trgm`` in any
+        UTF-8 locale; a term without such a run would make its GIN index scan everything.
+        """
+        run = 0
+        for char in self.text:
+            run = run + 1 if _is_cjk(ord(char)) or (char.isascii() and char.isalnum()) else 0
+            if run >= 3:
+                return True
+        return False
+
+
+def _caseless_char(char: str) -> bool:
+    if _is_cjk(ord(char)) or "0" <= char <= "9":
+        return True
+    category = unicodedata.category(char)
+    return category in ("Lo", "Nd") or category.startswith("P")
+
 
 def parse_query(query: str) -> list[Term]:
     """Split ``query`` into distinct normalized terms (empty list if there is nothing to search)."""
@@ -188,18 +220,28 @@ def parse_query(query: str) -> list[Term]:
     return terms
 
 
-def pg_tsquery(terms: list[Term]) -> str:
-    """Return the tsquery that a document containing every term must satisfy.
+def pg_tsquery(terms: list[Term]) -> str | None:
+    """Return the tsquery for the terms the tsvector answers, or None if there are none.
 
-    It is the AND of each term's unigram (one character) or distinct bigrams: a necessary
-    condition, answered by the GIN index alone; the caller confirms the substring on the text.
+    A one-character term is its unigram, a two-character term its bigram: exact. A longer term
+    that ``pg_trgm`` cannot index (:attr:`Term.trigram_indexable` false) is the AND of its
+    bigrams, a necessary condition (the caller confirms the substring); other longer terms are
+    left to the trigram index.
     """
     lexemes: list[str] = []
     for term in terms:
+        if len(term.codes) > 2 and term.trigram_indexable:
+            continue
         for lexeme in [term.codes[0]] if len(term.codes) == 1 else term.bigrams:
             if lexeme not in lexemes:
                 lexemes.append(lexeme)
-    return " & ".join(f"'{lexeme}'" for lexeme in lexemes)
+    return " & ".join(f"'{lexeme}'" for lexeme in lexemes) if lexemes else None
+
+
+def like_pattern(term: Term) -> str:
+    """Return ``%term%`` with LIKE's wildcards and escape character escaped."""
+    escaped = term.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def pg_word_tsquery(terms: list[Term]) -> str | None:

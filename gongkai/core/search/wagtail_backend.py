@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models import Count
@@ -40,7 +40,7 @@ from modelsearch.backends.base import (
     BaseSearchResults,
     FilterFieldError,
 )
-from modelsearch.index import AutocompleteField, RelatedFields, SearchField, get_indexed_models
+from modelsearch.index import AutocompleteField, Indexed, RelatedFields, SearchField, get_indexed_models
 from modelsearch.query import Boost, MatchAll, Phrase, PlainText
 
 from gongkai.core.search import services, storage, text
@@ -91,8 +91,9 @@ def document_for(obj: models.Model) -> SearchDocument | None:
         return document
     titles: list[str] = []
     bodies: list[str] = []
-    seen: set[str] = set()
-    for field in obj.get_search_fields():
+    seen: set[tuple[str, str]] = set()
+    # Only Wagtail-indexed models (modelsearch's ``Indexed`` mixin) reach this point.
+    for field in cast(Indexed, obj).get_search_fields():
         for name, value in _field_values(obj, field):
             value = value.strip()
             if not value:
