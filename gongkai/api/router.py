@@ -66,6 +66,12 @@ def _transition_refused(request, exc: TransitionNotAllowed):
     return _error(request, status, exc.code, exc.message)
 
 
+@api.exception_handler(OverflowError)
+def _overflow(request, exc: OverflowError):
+    # A number too large for the database column (e.g. a 40-digit id): bad input, not a crash.
+    return _error(request, 422, "validation_error", _("数值超出允许范围。"))
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
     details = [

@@ -339,3 +339,4 @@ LOGGING = {
 
 # No calls to gravatar.com: the machines have no outside network and staff avatars are private.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences the transition warning

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from gongkai.api.errors import ApiError, PermissionDenied
+from gongkai.api.types import Id
 from gongkai.hotline.models import OrderType, RoutingCategory
 from gongkai.hotline.reception import access, ratelimit, selectors, services
 from gongkai.hotline.reception.models import ReceptionBooking, ReceptionSession
@@ -115,7 +116,7 @@ def _phone_limit(scope: str, phone: str) -> None:
 
 
 @router.get("/sessions", response=list[SessionOut], auth=None, summary="Upcoming reception days")
-def session_list(request: HttpRequest, department_id: int | None = None):
+def session_list(request: HttpRequest, department_id: Id | None = None):
     return [_session_out(s) for s in selectors.sessions_upcoming(department_id=department_id)]
 
 
