@@ -206,6 +206,7 @@ ACTION_ENDPOINTS = {
     "record_callback": "callback",
     "close": "close",
     "reopen": "reopen",
+    "decline_reopen": "decline-reopen",
     "supervise": "supervise",
     "urge": "urge",
     "escalate": "escalate",
@@ -310,6 +311,7 @@ QUEUE_SELECTORS: dict[str, Callable[[Any], QuerySet]] = {
     "overdue": selectors.queue_overdue,
     "to_call_back": selectors.queue_to_call_back,
     "returns": selectors.queue_returns,
+    "reopen_requests": selectors.queue_reopen_requests,
     "replies_to_check": selectors.queue_replies_to_check,
 }
 
@@ -750,6 +752,21 @@ def action_reopen(request: HttpRequest, order_id: int, payload: ReopenIn):
     )
 
 
+@router.post(
+    "/orders/{order_id}/decline-reopen", **ACTION, summary="不予重办 / Decline a citizen's reopen request"
+)
+def action_decline_reopen(request: HttpRequest, order_id: int, payload: ReasonIn):
+    """The hotline office declines the citizen's request to handle the order again, with a reason
+    the citizen sees (redacted) on the lookup page."""
+    return _run_action(
+        request,
+        order_id,
+        lambda o, u: services.work_order_decline_reopen(
+            work_order=o, actor=u, reason=payload.reason, request=request
+        ),
+    )
+
+
 @router.post("/orders/{order_id}/supervise", **ACTION, summary="督办 / Supervise")
 def action_supervise(request: HttpRequest, order_id: int, payload: SuperviseIn):
     return _run_action(
@@ -945,6 +962,7 @@ QUEUE_LABELS = {
     "overdue": gettext_lazy("已超期"),
     "to_call_back": gettext_lazy("待回访"),
     "returns": gettext_lazy("待仲裁退单"),
+    "reopen_requests": gettext_lazy("群众申请重办"),
     "replies_to_check": gettext_lazy("待审核答复"),
     "extensions": gettext_lazy("待审批延期"),
 }
@@ -1142,8 +1160,10 @@ def appeal_lookup(request: HttpRequest, payload: LookupIn):
 )
 def appeal_rate(request: HttpRequest, payload: RatingIn):
     """The citizen rates the reply once (five levels, optional comment, optionally asking for it to
-    be handled again); the same step as the lookup page's rating form. 409 ``already_rated`` when
-    it was rated before or has no approved reply yet."""
+    be handled again) through ``work_order_rate_by_citizen``, the same step as the lookup page's
+    rating form: satisfied while awaiting the callback closes the order; dissatisfied (or
+    ``request_reopen``) puts it in the office's 群众申请重办 queue. 409 ``already_rated`` when it was
+    rated before, ``not_rateable`` when there is no approved reply yet."""
     order = _lookup(request, payload)
     if ratelimit.reserve([(ratelimit.RATINGS_PER_IP, ratelimit.client_ip(request))]) is not None:
         raise _too_many()
@@ -1159,8 +1179,8 @@ def appeal_rate(request: HttpRequest, payload: RatingIn):
     effective = selectors.work_order_effective(order)
     try:
         public_forms.rating_submit(form=form, order=order, effective=effective, request=request)
-    except public_forms.AlreadyRated:
-        raise Conflict(_("该诉求已评价过，或还没有可以评价的答复。"), code="already_rated") from None
+    except public_forms.AlreadyRated as exc:
+        raise Conflict(exc.message, code=exc.code) from None
     return _public_out(WorkOrder.objects.get(pk=order.pk))
 
 

@@ -28,6 +28,7 @@ QUEUES = Literal[
     "overdue",
     "to_call_back",
     "returns",
+    "reopen_requests",
     "replies_to_check",
     "extensions",
 ]

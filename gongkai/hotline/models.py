@@ -120,6 +120,8 @@ class CallbackOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("无法联系")
     # Reached, but the citizen declined to rate.
     REFUSED = "refused", _("拒绝评价")
+    # The citizen rated the reply on the lookup page (or through the API) with the query code.
+    RATED_ONLINE = "rated_online", _("群众网上评价")
 
 
 # --- The routing catalogue and the deadline rules -------------------------------------------------
@@ -426,6 +428,12 @@ class WorkOrder(models.Model):
         _("回访结果"), max_length=20, choices=CallbackOutcome.choices, blank=True
     )
     first_contact_resolution = models.BooleanField(_("首次接触解决"), default=False)
+    # The citizen's own rating (lookup page or API, proven by the query code): once per order.
+    citizen_rated_at = models.DateTimeField(_("群众评价时间"), null=True, blank=True)
+    citizen_comment = models.TextField(_("群众评价意见"), blank=True)
+    # A citizen's request to handle it again (群众申请重办), until the office reopens or declines it.
+    reopen_requested_at = models.DateTimeField(_("群众申请重办时间"), null=True, blank=True)
+    reopen_request_reason = models.TextField(_("申请重办理由"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("改派次数"), default=0)
@@ -558,6 +566,9 @@ class EventType(models.TextChoices):
     CALLED_BACK = "called_back", _("回访")
     CLOSED = "closed", _("办结")
     REOPENED = "reopened", _("重办")
+    CITIZEN_RATED = "citizen_rated", _("群众评价")
+    REOPEN_REQUESTED = "reopen_requested", _("群众申请重办")
+    REOPEN_DECLINED = "reopen_declined", _("不予重办")
     SUPERVISED = "supervised", _("督办")
     URGED = "urged", _("催办")
     ESCALATED = "escalated", _("提级督办")

@@ -14,22 +14,20 @@ from typing import Any
 
 from django import forms
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongkai.accounts.models import Department, DepartmentKind
+from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import ratelimit, services
 from gongkai.hotline.models import (
     DISSATISFIED_LEVELS,
     Channel,
-    EventType,
     OrderType,
     RoutingCategory,
     Satisfaction,
     WorkOrder,
-    WorkOrderEvent,
 )
 
 TOKEN_SALT = "gongkai.hotline.public.appeal"  # noqa: S105 - a signing salt, not a secret
@@ -429,8 +427,6 @@ class LookupForm(forms.Form):
 
 # --- Rating the reply ----------------------------------------------------------------------------
 
-#: Marks the citizen's own rating in the staff timeline (until the core has a rating service).
-RATING_MARKER = "【群众网上评价】"
 RATEABLE_STATUSES = ("awaiting_callback", "closed")
 
 
@@ -463,47 +459,38 @@ class RatingForm(forms.Form):
         return cleaned
 
 
-def _rating_prefix(order: WorkOrder) -> str:
-    # Not translated: it is matched to find an earlier rating, whatever the language.
-    return f"{RATING_MARKER}{order.tracking_number}"
-
-
-def rating_exists(*, order: WorkOrder, effective: WorkOrder) -> bool:
-    """Has the citizen of ``order`` rated the reply already (on the order that holds the reply)?"""
-    return WorkOrderEvent.objects.filter(
-        work_order=effective, type=EventType.NOTE, actor__isnull=True, note__startswith=_rating_prefix(order)
-    ).exists()
+def rating_exists(*, order: WorkOrder, effective: WorkOrder | None = None) -> bool:
+    """Has the citizen of ``order`` rated the reply already? (``effective`` is accepted for callers
+    that pass the lead order of a merge; the rating is recorded on the order looked up.)"""
+    return order.citizen_rated_at is not None
 
 
 class AlreadyRated(Exception):
-    pass
+    """Rated before (``code`` ``already_rated``) or no approved reply yet (``not_rateable``)."""
+
+    def __init__(self, message: str = "", *, code: str = "already_rated") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
-def rating_submit(*, form: RatingForm, order: WorkOrder, effective: WorkOrder, request: Any) -> None:
-    """Record the citizen's rating of the reply once, for the hotline office's callback.
+def rating_submit(
+    *, form: RatingForm, order: WorkOrder, effective: WorkOrder | None = None, request: Any
+) -> WorkOrder:
+    """Record the citizen's rating through the core's ``work_order_rate_by_citizen`` (once per order).
 
-    Workaround until the core has a citizen-rating service: the callback service refuses
-    ``actor=None``, so the rating is written as a note on the order that holds the reply (visible
-    in the staff timeline and audited); the office records the callback and decides on reopening.
+    ``order`` must come from ``public_lookup`` (or the session's lookup grant): the query code is
+    the proof. Refusals (rated before, no approved reply) raise ``AlreadyRated``.
     """
-    if effective.status not in RATEABLE_STATUSES:
-        raise AlreadyRated
-    # One rating per order even when the button is pressed twice at once.
-    lock = f"gk:hotline:rating:{order.pk}"
-    if not cache.add(lock, 1, timeout=30):
-        raise AlreadyRated
+    data = form.cleaned_data
     try:
-        if rating_exists(order=order, effective=effective):
-            raise AlreadyRated
-        data = form.cleaned_data
-        parts = [
-            _rating_prefix(order),
-            _("满意度：%(level)s") % {"level": Satisfaction(data["satisfaction"]).label},
-        ]
-        if data.get("request_reopen"):
-            parts.append(_("申请重新办理"))
-        if data.get("comment"):
-            parts.append(_("意见：%(comment)s") % {"comment": data["comment"]})
-        services.work_order_note(work_order=effective, actor=None, text="；".join(parts), request=request)
-    finally:
-        cache.delete(lock)
+        return services.work_order_rate_by_citizen(
+            work_order=order,
+            satisfaction=data["satisfaction"],
+            comment=data.get("comment") or "",
+            request_reopen=bool(data.get("request_reopen")),
+            request=request,
+        )
+    except TransitionNotAllowed as exc:
+        code = "already_rated" if exc.code == "already_rated" else "not_rateable"
+        raise AlreadyRated(exc.message, code=code) from exc

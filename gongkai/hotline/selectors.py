@@ -30,6 +30,7 @@ from gongkai.hotline.models import (
     EventType,
     ExtensionRequest,
     ReturnRuling,
+    Satisfaction,
     Status,
     WorkOrder,
     WorkOrderEvent,
@@ -101,6 +102,9 @@ PUBLIC_EVENT_TEXT: dict[str, Any] = {
     EventType.CLOSED: gettext_lazy("已办结。"),
     EventType.REOPENED: gettext_lazy("已重新交办%(department)s。"),
     EventType.MERGED: gettext_lazy("与相同诉求合并办理（受理编号 %(number)s）。"),
+    EventType.CITIZEN_RATED: gettext_lazy("您已评价：%(satisfaction)s。"),
+    EventType.REOPEN_REQUESTED: gettext_lazy("您已申请重新办理，热线正在审核。"),
+    EventType.REOPEN_DECLINED: gettext_lazy("热线审核后未同意重新办理：%(reason)s"),
 }
 
 
@@ -154,9 +158,12 @@ def public_view(work_order: WorkOrder) -> PublicView:
         template = PUBLIC_EVENT_TEXT.get(event.type)
         if template is None:
             continue
+        level = event.data.get("satisfaction", "")
         text = str(template) % {
             "department": _department_name(event.department) or _("相关单位"),
             "number": event.data.get("tracking_number", ""),
+            "satisfaction": Satisfaction(level).label if level in Satisfaction.values else "",
+            "reason": event.data.get("public_reason", ""),
         }
         public_events.append(PublicEvent(at=event.created_at, text=text))
     shows_reply = effective.status in (Status.AWAITING_CALLBACK, Status.CLOSED)
@@ -246,6 +253,15 @@ def queue_to_call_back(user: Any) -> QuerySet[WorkOrder]:
     return _actionable(user, WorkOrder.objects.filter(status=Status.AWAITING_CALLBACK)).order_by(
         "callback_due_at"
     )
+
+
+def queue_reopen_requests(user: Any) -> QuerySet[WorkOrder]:
+    """群众申请重办: orders whose citizen rated the reply dissatisfied or asked for a redo, waiting for
+    the hotline office to reopen them or decline (oldest request first)."""
+    queryset = WorkOrder.objects.filter(
+        reopen_requested_at__isnull=False, status__in=(Status.AWAITING_CALLBACK, Status.CLOSED)
+    )
+    return _actionable(user, queryset).order_by("reopen_requested_at")
 
 
 def queue_returns(user: Any) -> QuerySet[WorkOrder]:
@@ -510,6 +526,7 @@ __all__ = [
     "queue_extensions",
     "queue_in_progress",
     "queue_overdue",
+    "queue_reopen_requests",
     "queue_replies_to_check",
     "queue_returns",
     "queue_to_call_back",

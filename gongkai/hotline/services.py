@@ -518,9 +518,13 @@ def work_order_create(
 
     now = received_at or timezone.now()
     code = _new_query_code()
+    # The number is taken before the order's transaction (in autocommit, its own one-statement
+    # transaction), so that concurrent intakes do not queue on the day's counter row while this one
+    # stores its order, events and messages (bench/hotline.py: 12 of 16 waited on it). A failed
+    # intake leaves a gap in the day's numbers, never a duplicate.
+    number = tracking_number_next(day=calendar.local_date(moment=now))
     try:
         with transaction.atomic():
-            number = tracking_number_next(day=calendar.local_date(moment=now))
             order = WorkOrder(
                 tracking_number=number,
                 query_code_hash=query_code_hash(tracking_number=number, query_code=code),
@@ -653,7 +657,13 @@ def public_lookup(tracking_number: str, query_code: str) -> WorkOrder | None:
     """
     number = (tracking_number or "").strip()[:16]
     code = (query_code or "").strip()[:6]
-    order = WorkOrder.objects.filter(tracking_number=number).first() if number.isdigit() else None
+    order = (
+        WorkOrder.objects.select_related("lead_department", "reply_department")
+        .filter(tracking_number=number)
+        .first()
+        if number.isdigit()
+        else None
+    )
     expected = order.query_code_hash if order is not None else hashlib.sha256(b"no-such-order").hexdigest()
     given = query_code_hash(tracking_number=number, query_code=code)
     if constant_time_compare(expected, given) and order is not None and code.isdigit() and len(code) == 6:
@@ -1639,7 +1649,9 @@ def work_order_reopen(
         o.reply_approved_at = None
         o.callback_due_at = None
         o.first_contact_resolution = False
+        o.reopen_requested_at = None
         changed = [
+            "reopen_requested_at",
             "reopen_count",
             "reply_text",
             "public_reply",
@@ -1673,6 +1685,138 @@ def work_order_reopen(
         return changed
 
     return _run(work_order, "reopen", actor, apply, request=request, note=reason)
+
+
+MAX_CITIZEN_COMMENT = 500
+
+
+def work_order_rate_by_citizen(
+    *,
+    work_order: WorkOrder | int,
+    satisfaction: str,
+    comment: str = "",
+    request_reopen: bool = False,
+    request: Any = None,
+) -> WorkOrder:
+    """The citizen rates the reply (评价答复) once, without a user: the query code is the proof, and
+    the caller must have checked it with ``public_lookup``.
+
+    Allowed once the reply is approved (awaiting callback or closed; a merged order once its lead
+    order's reply is). Sets ``satisfaction`` and ``citizen_rated_at`` (a second rating is refused
+    with ``already_rated``). Then:
+
+    - satisfied (非常满意/满意/基本满意) while awaiting the callback → closed, the callback recorded
+      as "群众网上评价" (``CallbackOutcome.RATED_ONLINE``);
+    - dissatisfied, or ``request_reopen`` → ``reopen_requested_at`` is set and the order waits in the
+      office's queue 群众申请重办 (``selectors.queue_reopen_requests``): the office reopens it
+      (``work_order_reopen``) or declines with a reason (``work_order_decline_reopen``). A merged
+      order's request goes to its lead order.
+    """
+    satisfaction = _choice(satisfaction, Satisfaction, field="satisfaction", label=_("满意度"))
+    comment = _clean_text(comment, field="comment", label=_("评价意见"), max_length=MAX_CITIZEN_COMMENT)
+    wants_reopen = satisfaction in DISSATISFIED_LEVELS or bool(request_reopen)
+    level = str(Satisfaction(satisfaction).label)
+    reason = comment or _("群众评价“%(level)s”，申请重新办理。") % {"level": level}
+    now = timezone.now()
+    with transaction.atomic():
+        current = WorkOrder.objects.select_for_update().get(pk=_pk(work_order))
+        closes = current.status == Status.AWAITING_CALLBACK and not wants_reopen
+
+        def apply(o: WorkOrder) -> list[str]:
+            o.citizen_rated_at = now
+            o.citizen_comment = comment
+            o.satisfaction = satisfaction
+            changed = ["citizen_rated_at", "citizen_comment", "satisfaction"]
+            _event(
+                o,
+                EventType.CITIZEN_RATED,
+                public=True,
+                note=comment,
+                at=now,
+                data={"satisfaction": satisfaction, "request_reopen": bool(request_reopen)},
+            )
+            if closes:
+                CallbackAttempt.objects.create(
+                    work_order=o,
+                    outcome=CallbackOutcome.RATED_ONLINE,
+                    satisfaction=satisfaction,
+                    comment=comment,
+                    attempted_at=now,
+                )
+                o.callback_attempts += 1
+                o.callback_outcome = CallbackOutcome.RATED_ONLINE
+                o.callback_at = o.closed_at = now
+                changed += ["callback_attempts", "callback_outcome", "callback_at", "closed_at"]
+                _event(o, EventType.CLOSED, public=True, at=now, data={"by": "citizen_rating"})
+            if wants_reopen:
+                _event(o, EventType.REOPEN_REQUESTED, public=True, note=reason, at=now)
+                if o.status == Status.MERGED:
+                    _flag_lead_for_reopen(o, reason=reason, at=now, request=request)
+                else:
+                    o.reopen_requested_at = now
+                    o.reopen_request_reason = reason
+                    changed += ["reopen_requested_at", "reopen_request_reason"]
+            return changed
+
+        name = "close_by_citizen_rating" if closes else "rate_by_citizen"
+        return _run(current, name, None, apply, request=request, note=comment)
+
+
+def _flag_lead_for_reopen(order: WorkOrder, *, reason: str, at: datetime.datetime, request: Any) -> None:
+    """A merged order's citizen asks for a redo: the lead order (which holds the reply) is flagged."""
+    from gongkai.hotline.selectors import work_order_effective
+
+    lead = WorkOrder.objects.select_for_update().get(pk=work_order_effective(order).pk)
+    if lead.pk == order.pk or lead.status not in (Status.AWAITING_CALLBACK, Status.CLOSED):
+        return
+    old = lead.reopen_requested_at
+    if old is None:
+        lead.reopen_requested_at = at
+        lead.reopen_request_reason = reason
+        lead.save(update_fields=["reopen_requested_at", "reopen_request_reason", "updated_at"])
+    _event(
+        lead,
+        EventType.REOPEN_REQUESTED,
+        note=reason,
+        at=at,
+        data={"from": order.pk, "tracking_number": order.tracking_number},
+    )
+    audit_record(
+        actor=None,
+        action="workorder.reopen_requested",
+        target=lead,
+        old={"reopen_requested_at": old},
+        new={"reopen_requested_at": lead.reopen_requested_at, "from": order.tracking_number},
+        request=request,
+    )
+
+
+def work_order_decline_reopen(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """The hotline office declines a citizen's request to handle the order again (不予重办).
+
+    The order leaves the 群众申请重办 queue; the citizen sees the decision and its reason (redacted)
+    on the lookup page. An order still awaiting its callback stays there (close it with
+    ``work_order_close`` or record the callback).
+    """
+    reason = _reason(reason, label=_("不予重办理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.reopen_requested_at = None
+        _event(
+            o,
+            EventType.REOPEN_DECLINED,
+            actor=actor,
+            public=True,
+            note=reason,
+            at=now,
+            data={"public_reason": _public_text(o, reason)},
+        )
+        return ["reopen_requested_at"]
+
+    return _run(work_order, "decline_reopen", actor, apply, request=request, note=reason)
 
 
 def _supervision_notice(
@@ -2004,6 +2148,7 @@ __all__ = [
     "work_order_create",
     "work_order_decide_extension",
     "work_order_dispatch",
+    "work_order_decline_reopen",
     "work_order_dispatch_down",
     "work_order_escalate",
     "work_order_from_message",
@@ -2012,6 +2157,7 @@ __all__ = [
     "work_order_note",
     "work_order_pause",
     "work_order_reassign",
+    "work_order_rate_by_citizen",
     "work_order_reopen",
     "work_order_reply",
     "work_order_request_extension",

@@ -13,8 +13,9 @@ Who may act (permissions are callables ``(actor, order) -> bool``):
   for, return, hand down to a street, pause, ask for extensions and reply; the lead department may
   also reply and pause while a street handles a level-2 assignment (the district keeps supervising);
 - **leaders** (督查) may supervise, urge and escalate;
-- ``actor=None`` is the system (the periodic sweep): only for supervise, urge and escalate. The API
-  layer always passes the request's user (never ``None``).
+- ``actor=None`` is the system (the periodic sweep): only for supervise, urge and escalate; and the
+  citizen, proven by the query code, for ``rate_by_citizen`` / ``close_by_citizen_rating`` (and only
+  ``None`` may run those). The API layer always passes the request's user to staff actions.
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def may_contribute(actor: Any, order: Any) -> bool:
     ).exists()
 
 
+def may_rate_as_citizen(actor: Any, order: Any) -> bool:
+    """The citizen, proven by the query code (checked by the caller with ``public_lookup``): no user."""
+    return actor is None
+
+
 def may_supervise(actor: Any, order: Any) -> bool:
     if actor is None:  # the periodic sweep
         return True
@@ -119,10 +125,27 @@ NO_PENDING_EXTENSION = Condition(
 PENDING_EXTENSION = Condition(_has_pending_extension, _("没有待审批的延期申请。"), code="no_extension")
 NOT_ESCALATED = Condition(lambda o: not o.escalated, _("工单已提级督办。"), code="already_escalated")
 REOPENABLE = Condition(
-    lambda o: o.status == S.CLOSED or o.satisfaction in DISSATISFIED_LEVELS,
+    lambda o: (
+        o.status == S.CLOSED or o.satisfaction in DISSATISFIED_LEVELS or o.reopen_requested_at is not None
+    ),
     _("只有不满意的工单才能在回访阶段重办。"),
     code="not_dissatisfied",
 )
+NOT_RATED = Condition(lambda o: o.citizen_rated_at is None, _("该诉求已评价过。"), code="already_rated")
+REOPEN_REQUESTED = Condition(
+    lambda o: o.reopen_requested_at is not None, _("群众没有申请重新办理。"), code="no_reopen_request"
+)
+
+
+def _reply_ready(order: Any) -> bool:
+    """A merged order is rated on its lead order's reply: the lead must have an approved reply."""
+    current, steps = order, 0
+    while current.status == S.MERGED and current.merged_into_id is not None and steps < 10:
+        current, steps = current.merged_into, steps + 1
+    return current.status in (S.AWAITING_CALLBACK, S.CLOSED)
+
+
+REPLY_READY = Condition(_reply_ready, _("还没有可以评价的答复。"), code="not_rateable")
 NOT_A_LEADER = Condition(
     lambda o: not o.followers.exists(), _("已有工单并入本工单，不能再并入其他工单。"), code="has_followers"
 )
@@ -247,6 +270,30 @@ GRAPH = StateGraph(
             permission=may_hotline,
             conditions=[REOPENABLE],
             label=_("重办"),
+        ),
+        Transition(
+            "rate_by_citizen",
+            _states(S.AWAITING_CALLBACK, S.CLOSED, S.MERGED),
+            None,
+            permission=may_rate_as_citizen,
+            conditions=[NOT_RATED, REPLY_READY],
+            label=_("群众评价"),
+        ),
+        Transition(
+            "close_by_citizen_rating",
+            _states(S.AWAITING_CALLBACK),
+            S.CLOSED,
+            permission=may_rate_as_citizen,
+            conditions=[NOT_RATED, HAS_REPLY],
+            label=_("群众评价办结"),
+        ),
+        Transition(
+            "decline_reopen",
+            _states(S.AWAITING_CALLBACK, S.CLOSED),
+            None,
+            permission=may_hotline,
+            conditions=[REOPEN_REQUESTED],
+            label=_("不予重办"),
         ),
         Transition("supervise", OPEN, None, permission=may_supervise, label=_("督办")),
         Transition("urge", OPEN, None, permission=may_supervise, label=_("催办")),

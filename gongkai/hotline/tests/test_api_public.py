@@ -139,15 +139,16 @@ def test_rating_once_after_the_reply(client, clock, tree, users):
     )
     payload = {"tracking_number": order.tracking_number, "query_code": code, "satisfaction": "satisfied"}
     early = _post(client, "/rating", payload)
-    assert early.status_code == 409 and early.json()["code"] == "already_rated"
+    assert early.status_code == 409 and early.json()["code"] == "not_rateable"
     services.work_order_dispatch(work_order=order, actor=users["dispatcher"], department=tree["dept_a"])
     services.work_order_accept(work_order=order, actor=users["handler_a"])
     services.work_order_reply(work_order=order, actor=users["handler_a"], reply_text="已修复。")
     services.work_order_approve_reply(work_order=order, actor=users["dispatcher"])
     rated = _post(client, "/rating", payload)
     assert rated.status_code == 200, rated.content
-    assert rated.json()["status"] == Status.AWAITING_CALLBACK
-    assert _post(client, "/rating", payload).status_code == 409
+    assert rated.json()["status"] == Status.CLOSED
+    again = _post(client, "/rating", payload)
+    assert again.status_code == 409 and again.json()["code"] == "already_rated"
     wrong = _post(client, "/rating", {**payload, "query_code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 404
     bad = _post(client, "/rating", {**payload, "satisfaction": "meh"})

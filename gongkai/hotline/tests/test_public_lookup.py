@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from gongkai.hotline import services
-from gongkai.hotline.models import EventType, Status, WorkOrderEvent
+from gongkai.hotline.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +135,9 @@ def test_end_forgets_the_lookup(client, filed):
 # --- Rating -------------------------------------------------------------------------------------
 
 
-def rating_notes(order):
-    return WorkOrderEvent.objects.filter(
-        work_order=order, type=EventType.NOTE, note__startswith="【群众网上评价】"
-    )
+def rated(order):
+    order.refresh_from_db()
+    return order.citizen_rated_at is not None
 
 
 def test_rating_once_when_the_reply_is_in(client, walk):
@@ -158,19 +157,30 @@ def test_rating_once_when_the_reply_is_in(client, walk):
         url, {"satisfaction": "dissatisfied", "comment": "灯还是不亮", "request_reopen": "on"}
     )
     assert response.status_code == 302
-    notes = rating_notes(order)
-    assert notes.count() == 1
-    assert (
-        "不满意" in notes.get().note
-        and "申请重新办理" in notes.get().note
-        and "灯还是不亮" in notes.get().note
-    )
+    assert rated(order)
+    assert order.satisfaction == "dissatisfied" and order.citizen_comment == "灯还是不亮"
+    assert order.reopen_requested_at is not None and order.status == Status.AWAITING_CALLBACK
 
     client.post(url, {"satisfaction": "very_satisfied"})
-    assert rating_notes(order).count() == 1
+    order.refresh_from_db()
+    assert order.satisfaction == "dissatisfied"
     page = client.get(reverse("hotline_public:track_result")).content.decode()
     assert "您已经评价过" in page
     assert 'action="/hotline/track/rate/"' not in page
+    assert "您已申请重新办理" in page
+
+
+def test_satisfied_rating_closes_the_order(client, walk):
+    order = walk(Status.AWAITING_CALLBACK)
+    order.query_code_hash = services.query_code_hash(
+        tracking_number=order.tracking_number, query_code="123456"
+    )
+    order.save(update_fields=["query_code_hash"])
+    lookup(client, order.tracking_number, "123456")
+    client.post(reverse("hotline_public:track_rate"), {"satisfaction": "satisfied"})
+    order.refresh_from_db()
+    assert order.status == Status.CLOSED and order.callback_outcome == "rated_online"
+    assert "您已评价：满意" in client.get(reverse("hotline_public:track_result")).content.decode()
 
 
 def test_reopen_request_needs_dissatisfaction(client, walk):
@@ -185,7 +195,7 @@ def test_reopen_request_needs_dissatisfaction(client, walk):
     )
     assert response.status_code == 400
     assert "只有选择“不满意”或“非常不满意”时才能申请重新办理" in response.content.decode()
-    assert rating_notes(order).count() == 0
+    assert not rated(order)
 
 
 def test_no_rating_before_the_reply(client, filed):
@@ -194,11 +204,11 @@ def test_no_rating_before_the_reply(client, filed):
     page = client.get(reverse("hotline_public:track_result")).content.decode()
     assert "评价答复" not in page
     client.post(reverse("hotline_public:track_rate"), {"satisfaction": "very_satisfied"})
-    assert rating_notes(order).count() == 0
+    assert not rated(order)
 
 
 def test_rating_without_a_lookup_is_refused(client, walk):
     order = walk(Status.AWAITING_CALLBACK)
     response = client.post(reverse("hotline_public:track_rate"), {"satisfaction": "very_satisfied"})
     assert response.status_code == 302
-    assert rating_notes(order).count() == 0
+    assert not rated(order)

@@ -143,6 +143,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("close", f.ReasonForm, _simple(services.work_order_close), _("办结")),
         Action("reopen", f.ReasonForm, _simple(services.work_order_reopen), _("重办"), "danger"),
+        Action("decline_reopen", f.ReasonForm, _simple(services.work_order_decline_reopen), _("不予重办")),
         Action("urge", f.ReasonForm, _simple(services.work_order_urge), _("催办")),
         Action("supervise", f.ReasonForm, _simple(services.work_order_supervise), _("督办")),
         Action("escalate", f.ReasonForm, _simple(services.work_order_escalate), _("提级督办"), "danger"),

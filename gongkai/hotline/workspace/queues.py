@@ -114,6 +114,15 @@ QUEUES: dict[str, Queue] = {
             icon="undo",
         ),
         Queue(
+            "reopen_requests",
+            _("群众申请重办"),
+            _("群众评价不满意或申请重新办理的工单，等待热线办重办或说明理由不予重办。"),
+            (HOTLINE_OFFICE,),
+            selectors.queue_reopen_requests,
+            icon="redirect",
+            deadline="callback",
+        ),
+        Queue(
             "extensions",
             _("延期待审批"),
             _("承办单位申请延期、等待热线办审批的工单。"),
