@@ -62,6 +62,7 @@ from gongkai.hotline.api_schemas import (
     MergeIn,
     OrderDetailOut,
     OrderPageOut,
+    PublicationIn,
     PublicViewOut,
     QueueOut,
     RatingIn,
@@ -207,6 +208,8 @@ ACTION_ENDPOINTS = {
     "close": "close",
     "reopen": "reopen",
     "decline_reopen": "decline-reopen",
+    "approve_publication": "publication",
+    "withdraw_publication": "publication",
     "supervise": "supervise",
     "urge": "urge",
     "escalate": "escalate",
@@ -459,6 +462,9 @@ def order_detail(request: HttpRequest, order_id: int):
         "longitude": float(order.longitude) if order.longitude is not None else None,
         "source_reference": order.source_reference,
         "consent_to_publish": order.consent_to_publish,
+        "publication_approved_at": order.publication_approved_at,
+        "public_title": order.public_title,
+        "public_content": order.public_content,
         "deadline_rule_text": selectors.clock_rule_text(order),
         "remaining_text": selectors.remaining_text(order) if order.status in HANDLING else "",
         "callback_due_at": order.callback_due_at,
@@ -517,7 +523,7 @@ def order_actions(request: HttpRequest, order_id: int):
 
 # --- One endpoint per action ------------------------------------------------------------------
 
-ACTION = {"response": ActionResultOut}
+ACTION: dict[str, Any] = {"response": ActionResultOut}
 
 
 @router.post("/orders/{order_id}/answer", **ACTION, summary="即时答复 / Answer at first contact")
@@ -762,6 +768,34 @@ def action_decline_reopen(request: HttpRequest, order_id: int, payload: ReasonIn
         request,
         order_id,
         lambda o, u: services.work_order_decline_reopen(
+            work_order=o, actor=u, reason=payload.reason, request=request
+        ),
+    )
+
+
+@router.post("/orders/{order_id}/publication", **ACTION, summary="来信公开 / Publish or withdraw a letter")
+def action_publication(request: HttpRequest, order_id: int, payload: PublicationIn):
+    """The hotline office publishes a mailbox letter (信件公开) with the checked, redacted title,
+    content and reply (``approve: true``), or takes it off the list (``approve: false`` with a
+    ``reason``). Only letters whose writer agreed, not confidential, with an approved reply (409
+    ``not_publishable`` otherwise)."""
+    if payload.approve:
+        return _run_action(
+            request,
+            order_id,
+            lambda o, u: services.work_order_approve_publication(
+                work_order=o,
+                actor=u,
+                public_title=payload.public_title,
+                public_content=payload.public_content,
+                public_reply=payload.public_reply,
+                request=request,
+            ),
+        )
+    return _run_action(
+        request,
+        order_id,
+        lambda o, u: services.work_order_withdraw_publication(
             work_order=o, actor=u, reason=payload.reason, request=request
         ),
     )

@@ -117,6 +117,9 @@ class OrderDetailOut(OrderSummaryOut):
     longitude: float | None
     source_reference: str
     consent_to_publish: bool
+    publication_approved_at: datetime.datetime | None = None
+    public_title: str = ""
+    public_content: str = ""
     deadline_rule_text: str
     remaining_text: str
     callback_due_at: datetime.datetime | None
@@ -373,6 +376,14 @@ class ReplyIn(StrictIn):
 
 class ApproveReplyIn(StrictIn):
     public_reply: str | None = Field(None, max_length=10000)
+
+
+class PublicationIn(StrictIn):
+    approve: bool = Field(True, description="true 审核公开 / false 撤销公开 (withdraw)")
+    public_title: str = Field("", max_length=200, description="公开标题（已核对、隐去个人信息）")
+    public_content: str = Field("", max_length=5000, description="公开来信内容（已核对）")
+    public_reply: str = Field("", max_length=10000, description="公开答复（已核对）")
+    reason: str = Field("", max_length=1000, description="撤销公开的理由")
 
 
 class CallbackIn(StrictIn):

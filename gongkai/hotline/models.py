@@ -422,6 +422,14 @@ class WorkOrder(models.Model):
         verbose_name=_("答复单位"),
     )
 
+    # 信件公开: a mailbox letter is published only once staff approved these checked, redacted copies.
+    publication_approved_at = models.DateTimeField(_("公开审核时间"), null=True, blank=True)
+    publication_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    public_title = models.CharField(_("公开标题"), max_length=200, blank=True)
+    public_content = models.TextField(_("公开来信内容"), blank=True)
+
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
     callback_attempts = models.PositiveSmallIntegerField(_("回访次数"), default=0)
     callback_outcome = models.CharField(
@@ -569,6 +577,8 @@ class EventType(models.TextChoices):
     CITIZEN_RATED = "citizen_rated", _("群众评价")
     REOPEN_REQUESTED = "reopen_requested", _("群众申请重办")
     REOPEN_DECLINED = "reopen_declined", _("不予重办")
+    PUBLICATION_APPROVED = "publication_approved", _("来信公开")
+    PUBLICATION_WITHDRAWN = "publication_withdrawn", _("撤销公开")
     SUPERVISED = "supervised", _("督办")
     URGED = "urged", _("催办")
     ESCALATED = "escalated", _("提级督办")

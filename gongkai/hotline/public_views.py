@@ -9,25 +9,20 @@ unknown number answer the same "没有找到", and failed lookups are limited pe
 
 from __future__ import annotations
 
-import datetime
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongkai.core.personal_data import mask_name, mask_phone, redact_text
-from gongkai.core.workcalendar import selectors as calendar
+from gongkai.core.personal_data import mask_name, mask_phone
 from gongkai.hotline import public_forms, ratelimit, selectors, services
 from gongkai.hotline.models import Channel, Status, WorkOrder
 
@@ -272,86 +267,19 @@ def track_end(request: HttpRequest) -> HttpResponse:
 
 
 # --- Public letters (信件公开) ----------------------------------------------------------------
-# Reads for the public pages; they belong in selectors.py once the core takes them over.
-
-
-@dataclass
-class PublicLetter:
-    pk: int
-    tracking_number: str
-    title: str
-    content: str
-    reply: str
-    writer: str
-    received_on: datetime.date
-    replied_on: datetime.date | None
-    department: str
-
-
-def _public_text(order: WorkOrder, text: str) -> str:
-    """``redact_text`` plus the writer's own name and address masked, as the core does for replies."""
-    public = redact_text(text or "")
-    if order.caller_name and len(order.caller_name) >= 2:
-        public = public.replace(order.caller_name, mask_name(order.caller_name))
-    if order.caller_address and len(order.caller_address) >= 6:
-        public = public.replace(order.caller_address, order.caller_address[:6] + "****")
-    return public
-
-
-def _letter(order: WorkOrder) -> PublicLetter:
-    department = order.reply_department
-    return PublicLetter(
-        pk=order.pk,
-        tracking_number=order.tracking_number,
-        title=_public_text(order, order.title),
-        content=_public_text(order, order.content),
-        reply=_public_text(order, order.public_reply),
-        writer=mask_name(order.caller_name),
-        received_on=calendar.local_date(moment=order.created_at),
-        replied_on=calendar.local_date(moment=order.reply_approved_at) if order.reply_approved_at else None,
-        department=(department.short_name or department.name) if department else "",
-    )
-
-
-def public_letters():
-    """Answered mailbox letters the writer agreed to publish, with an approved reply.
-
-    ``public_reply_list`` has consent, not confidential, answered, not merged; staff approval of
-    publication has no field in the core yet (see docs/hotline-public.md), so the approved reply
-    stands in for it.
-    """
-    return (
-        selectors.public_reply_list()
-        .filter(channel=Channel.MAILBOX, reply_approved_at__isnull=False)
-        .select_related("reply_department")
-    )
-
-
-def _search(queryset, query: str) -> list[WorkOrder]:
-    """Match on what the page shows (redacted), not on the raw text: a search for a phone number
-    or a name must not reveal which letter holds it."""
-    candidates = queryset.filter(
-        Q(title__icontains=query) | Q(content__icontains=query) | Q(public_reply__icontains=query)
-    )[:MAX_SEARCH_CANDIDATES]
-    found = []
-    for order in candidates:
-        letter = _letter(order)
-        if query in letter.title or query in letter.content or query in letter.reply:
-            found.append(order)
-    return found
 
 
 def letters(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:50]
-    queryset = public_letters()
-    items = _search(queryset, query) if query else queryset
-    page = Paginator(items, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.public_letters(query=query), LETTERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "hotline/public/letters.html",
         {
             "page": page,
-            "letters": [_letter(o) for o in page.object_list],
+            "letters": [selectors.public_letter(o) for o in page.object_list],
             "query": query,
             "section": "letters",
         },
@@ -359,94 +287,18 @@ def letters(request: HttpRequest) -> HttpResponse:
 
 
 def letter_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    order = public_letters().filter(tracking_number=tracking_number).first()
+    order = selectors.public_letters().filter(tracking_number=tracking_number).first()
     if order is None:
         raise Http404(_("没有找到这封信件。"))
     return render(
-        request, "hotline/public/letter_detail.html", {"letter": _letter(order), "section": "letters"}
+        request,
+        "hotline/public/letter_detail.html",
+        {"letter": selectors.public_letter(order), "section": "letters"},
     )
-
-
-@dataclass
-class MonthRow:
-    label: str
-    received: int = 0
-    answered: int = 0
-    on_time: int = 0
-    days: list[int] = field(default_factory=list)
-
-    @property
-    def average_days(self) -> float | None:
-        return round(sum(self.days) / len(self.days), 1) if self.days else None
-
-    @property
-    def on_time_rate(self) -> str:
-        return f"{self.on_time * 100 / self.answered:.0f}%" if self.answered else "—"
-
-
-def _month_start(day: datetime.date, back: int) -> datetime.date:
-    month = day.year * 12 + day.month - 1 - back
-    return datetime.date(month // 12, month % 12 + 1, 1)
-
-
-def letter_statistics(*, today: datetime.date | None = None) -> dict[str, Any]:
-    """Mailbox letters of the last 12 months (this one included), by month of receipt and by the
-    answering department: received, answered, answered on time, average working days to answer.
-
-    Counted over every mailbox letter (published or not), without invalid and merged ones.
-    "On time" means the reply was approved by its deadline (extensions included).
-    """
-    today = today or calendar.local_date(moment=timezone.now())
-    first = _month_start(today, 11)
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    months = [MonthRow(label=f"{_month_start(today, back):%Y-%m}") for back in range(11, -1, -1)]
-    index = {row.label: row for row in months}
-    departments: dict[str, MonthRow] = {}
-    rows = (
-        WorkOrder.objects.filter(channel=Channel.MAILBOX, created_at__gte=start)
-        .exclude(status__in=(Status.INVALID, Status.MERGED))
-        .values_list(
-            "created_at",
-            "reply_approved_at",
-            "reply_due_at",
-            "reply_department__short_name",
-            "reply_department__name",
-        )
-    )
-    for created_at, approved_at, due_at, short_name, name in rows.iterator():
-        received_on = calendar.local_date(moment=created_at)
-        row = index.get(f"{received_on:%Y-%m}")
-        if row is None:
-            continue
-        row.received += 1
-        if approved_at is None:
-            continue
-        department = departments.setdefault(
-            short_name or name or _("未注明"), MonthRow(label=short_name or name or _("未注明"))
-        )
-        days = calendar.working_days_between(start=received_on, end=calendar.local_date(moment=approved_at))
-        on_time = due_at is None or approved_at <= due_at
-        for target in (row, department):
-            target.answered += 1
-            target.on_time += int(on_time)
-            target.days.append(max(days, 0))
-    peak = max([row.received for row in months] + [1])
-    return {
-        "months": months,
-        "departments": sorted(departments.values(), key=lambda r: (-r.answered, r.label)),
-        "peak": peak,
-        "total": MonthRow(
-            label=_("合计"),
-            received=sum(r.received for r in months),
-            answered=sum(r.answered for r in months),
-            on_time=sum(r.on_time for r in months),
-            days=[d for r in months for d in r.days],
-        ),
-    }
 
 
 def letter_stats(request: HttpRequest) -> HttpResponse:
-    stats = letter_statistics()
+    stats = selectors.letter_statistics()
     chart_height = 160
     bars = []
     for i, row in enumerate(stats["months"]):

@@ -26,6 +26,7 @@ from gongkai.hotline.models import (
     SATISFIED_LEVELS,
     Assignment,
     AssignmentRole,
+    Channel,
     DecisionStatus,
     EventType,
     ExtensionRequest,
@@ -102,6 +103,8 @@ PUBLIC_EVENT_TEXT: dict[str, Any] = {
     EventType.CLOSED: gettext_lazy("已办结。"),
     EventType.REOPENED: gettext_lazy("已重新交办%(department)s。"),
     EventType.MERGED: gettext_lazy("与相同诉求合并办理（受理编号 %(number)s）。"),
+    EventType.PUBLICATION_APPROVED: gettext_lazy("您的来信已在“信件公开”栏目公开。"),
+    EventType.PUBLICATION_WITHDRAWN: gettext_lazy("您的来信已撤下公开。"),
     EventType.CITIZEN_RATED: gettext_lazy("您已评价：%(satisfaction)s。"),
     EventType.REOPEN_REQUESTED: gettext_lazy("您已申请重新办理，热线正在审核。"),
     EventType.REOPEN_DECLINED: gettext_lazy("热线审核后未同意重新办理：%(reason)s"),
@@ -189,9 +192,16 @@ def public_view(work_order: WorkOrder) -> PublicView:
 def public_reply_list(
     *, start: datetime.date | None = None, end: datetime.date | None = None
 ) -> QuerySet[WorkOrder]:
-    """Answered mailbox letters the citizen agreed to publish (国办发〔2017〕47号: 受理日期、答复日期、
-    答复部门、答复内容). Show only ``public_reply`` and ``reply_department``; never caller fields."""
+    """Published mailbox letters (信件公开, 国办发〔2017〕47号: 受理日期、答复日期、答复部门、答复内容).
+
+    Only letters the hotline office approved for publication (``work_order_approve_publication``),
+    whose writer agreed and did not ask for confidentiality, with an approved reply, not merged.
+    Show only ``public_title``, ``public_content``, ``public_reply`` and ``reply_department``
+    (the staff-checked copies); never the caller fields or the raw texts.
+    """
     queryset = WorkOrder.objects.filter(
+        channel=Channel.MAILBOX,
+        publication_approved_at__isnull=False,
         consent_to_publish=True,
         confidential=False,
         status__in=(Status.AWAITING_CALLBACK, Status.CLOSED),
@@ -201,7 +211,132 @@ def public_reply_list(
         queryset = queryset.filter(reply_approved_at__date__gte=start)
     if end:
         queryset = queryset.filter(reply_approved_at__date__lte=end)
-    return queryset.select_related("reply_department").order_by("-reply_approved_at")
+    return queryset.select_related("reply_department").order_by("-reply_approved_at", "-pk")
+
+
+@dataclass
+class PublicLetter:
+    """What the public letter pages show of one letter: staff-checked texts, the writer masked."""
+
+    pk: int
+    tracking_number: str
+    title: str
+    content: str
+    reply: str
+    writer: str
+    received_on: datetime.date
+    replied_on: datetime.date | None
+    department: str
+
+
+def public_letter(order: WorkOrder) -> PublicLetter:
+    """One published letter for display (``order`` from ``public_reply_list``)."""
+    from gongkai.core.personal_data import mask_name
+
+    return PublicLetter(
+        pk=order.pk,
+        tracking_number=order.tracking_number,
+        title=order.public_title,
+        content=order.public_content,
+        reply=order.public_reply,
+        writer=mask_name(order.caller_name),
+        received_on=calendar.local_date(moment=order.created_at),
+        replied_on=calendar.local_date(moment=order.reply_approved_at) if order.reply_approved_at else None,
+        department=_department_name(order.reply_department),
+    )
+
+
+def public_letters(*, query: str = "") -> QuerySet[WorkOrder]:
+    """Published letters, newest answer first; ``query`` matches only the published texts (a phone
+    number or a name that staff redacted finds nothing)."""
+    queryset = public_reply_list()
+    query = (query or "").strip()
+    if query:
+        queryset = queryset.filter(
+            Q(public_title__icontains=query)
+            | Q(public_content__icontains=query)
+            | Q(public_reply__icontains=query)
+        )
+    return queryset
+
+
+@dataclass
+class MonthRow:
+    """Letters received / answered / answered on time in one month (or by one department)."""
+
+    label: str
+    received: int = 0
+    answered: int = 0
+    on_time: int = 0
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def average_days(self) -> float | None:
+        return round(sum(self.days) / len(self.days), 1) if self.days else None
+
+    @property
+    def on_time_rate(self) -> str:
+        return f"{self.on_time * 100 / self.answered:.0f}%" if self.answered else "—"
+
+
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    month = day.year * 12 + day.month - 1 - back
+    return datetime.date(month // 12, month % 12 + 1, 1)
+
+
+def letter_statistics(*, today: datetime.date | None = None) -> dict[str, Any]:
+    """Mailbox letters of the last 12 months (this one included), by month of receipt and by the
+    answering department: received, answered, answered on time, average working days to answer.
+
+    Counted over every mailbox letter (published or not), without invalid and merged ones.
+    "On time" means the reply was approved by its deadline (extensions included).
+    """
+    today = today or calendar.local_date(moment=timezone.now())
+    first = _month_start(today, 11)
+    start = datetime.datetime.combine(first, datetime.time.min, calendar.CALENDAR_TZ)
+    months = [MonthRow(label=f"{_month_start(today, back):%Y-%m}") for back in range(11, -1, -1)]
+    index = {row.label: row for row in months}
+    departments: dict[str, MonthRow] = {}
+    rows = (
+        WorkOrder.objects.filter(channel=Channel.MAILBOX, created_at__gte=start)
+        .exclude(status__in=(Status.INVALID, Status.MERGED))
+        .values_list(
+            "created_at",
+            "reply_approved_at",
+            "reply_due_at",
+            "reply_department__short_name",
+            "reply_department__name",
+        )
+    )
+    for created_at, approved_at, due_at, short_name, name in rows.iterator():
+        received_on = calendar.local_date(moment=created_at)
+        row = index.get(f"{received_on:%Y-%m}")
+        if row is None:
+            continue
+        row.received += 1
+        if approved_at is None:
+            continue
+        label = short_name or name or _("未注明")
+        department = departments.setdefault(label, MonthRow(label=label))
+        days = calendar.working_days_between(start=received_on, end=calendar.local_date(moment=approved_at))
+        on_time = due_at is None or approved_at <= due_at
+        for target in (row, department):
+            target.answered += 1
+            target.on_time += int(on_time)
+            target.days.append(max(days, 0))
+    peak = max([row.received for row in months] + [1])
+    return {
+        "months": months,
+        "departments": sorted(departments.values(), key=lambda r: (-r.answered, r.label)),
+        "peak": peak,
+        "total": MonthRow(
+            label=_("合计"),
+            received=sum(r.received for r in months),
+            answered=sum(r.answered for r in months),
+            on_time=sum(r.on_time for r in months),
+            days=[d for r in months for d in r.days],
+        ),
+    }
 
 
 # --- Queues --------------------------------------------------------------------------------------
@@ -520,6 +655,9 @@ __all__ = [
     "caller_history",
     "kpi_by_department",
     "kpi_for_department",
+    "letter_statistics",
+    "public_letter",
+    "public_letters",
     "public_reply_list",
     "public_view",
     "queue_due_soon",

@@ -915,7 +915,7 @@ def work_order_answer_directly(
 
     def apply(o: WorkOrder) -> list[str]:
         o.reply_text = text
-        o.public_reply = _public_text(o, text)
+        o.public_reply = public_text(o, text)
         o.replied_at = o.reply_approved_at = now
         o.replied_by = o.reply_approved_by = _user_or_none(actor)
         o.reply_department_id = _actor_department_id(actor)
@@ -950,9 +950,13 @@ def work_order_answer_directly(
     return _run(order, name, actor, apply, request=request)
 
 
-def _public_text(order: WorkOrder, text: str) -> str:
-    """Redact phone, ID numbers, e-mails and the caller's own name and address before publication."""
-    public = redact_text(text)
+def public_text(order: WorkOrder, text: str) -> str:
+    """Redact phone, ID numbers, e-mails and the caller's own name and address before publication.
+
+    The suggestion for every public text of an order (the public reply, a published letter's title
+    and content); staff check and may edit it before it is shown.
+    """
+    public = redact_text(text or "")
     if order.caller_name and len(order.caller_name) >= 2:
         public = public.replace(order.caller_name, mask_name(order.caller_name))
     if order.caller_address and len(order.caller_address) >= 6:
@@ -1503,7 +1507,7 @@ def work_order_approve_reply(
     now = timezone.now()
 
     def apply(o: WorkOrder) -> list[str]:
-        o.public_reply = edited if edited is not None else _public_text(o, o.reply_text)
+        o.public_reply = edited if edited is not None else public_text(o, o.reply_text)
         o.reply_approved_at = now
         o.reply_approved_by = _user_or_none(actor)
         clock = _reply_clock(o)
@@ -1540,6 +1544,8 @@ def work_order_record_callback(
     - unreachable → counted; the third unreachable attempt closes it as unreachable.
     """
     outcome = _choice(outcome, CallbackOutcome, field="outcome", label=_("回访结果"))
+    if outcome == CallbackOutcome.RATED_ONLINE:  # only the citizen's own rating records that
+        raise ValidationError({"outcome": _("回访结果无效。")})
     if outcome == CallbackOutcome.REACHED:
         satisfaction = _choice(satisfaction, Satisfaction, field="satisfaction", label=_("满意度"))
     else:
@@ -1650,8 +1656,11 @@ def work_order_reopen(
         o.callback_due_at = None
         o.first_contact_resolution = False
         o.reopen_requested_at = None
+        # A published letter comes off the list: the new reply must be checked and approved again.
+        o.publication_approved_at = None
         changed = [
             "reopen_requested_at",
+            "publication_approved_at",
             "reopen_count",
             "reply_text",
             "public_reply",
@@ -1812,11 +1821,73 @@ def work_order_decline_reopen(
             public=True,
             note=reason,
             at=now,
-            data={"public_reason": _public_text(o, reason)},
+            data={"public_reason": public_text(o, reason)},
         )
         return ["reopen_requested_at"]
 
     return _run(work_order, "decline_reopen", actor, apply, request=request, note=reason)
+
+
+MAX_PUBLIC_TITLE = 200
+
+
+def work_order_approve_publication(
+    *,
+    work_order: WorkOrder | int,
+    actor: Any,
+    public_title: str,
+    public_content: str,
+    public_reply: str,
+    request: Any = None,
+) -> WorkOrder:
+    """Publish a mailbox letter (信件公开) with the staff-checked, redacted title, content and reply.
+
+    Only letters whose writer agreed to publication, not confidential, with an approved reply
+    (awaiting callback or closed), by the hotline office. ``public_text()`` gives the suggestions;
+    what is passed here is what the public pages show. Approving again replaces the texts.
+    """
+    title = _clean_text(
+        public_title, field="public_title", label=_("公开标题"), max_length=MAX_PUBLIC_TITLE, required=True
+    )
+    content = _clean_text(
+        public_content, field="public_content", label=_("公开来信内容"), max_length=MAX_CONTENT, required=True
+    )
+    reply = _clean_text(
+        public_reply, field="public_reply", label=_("公开答复"), max_length=MAX_REPLY, required=True
+    )
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.public_title = title
+        o.public_content = content
+        o.public_reply = reply
+        o.publication_approved_at = now
+        o.publication_approved_by = _user_or_none(actor)
+        _event(o, EventType.PUBLICATION_APPROVED, actor=actor, public=True, at=now)
+        return [
+            "public_title",
+            "public_content",
+            "public_reply",
+            "publication_approved_at",
+            "publication_approved_by_id",
+        ]
+
+    return _run(work_order, "approve_publication", actor, apply, request=request)
+
+
+def work_order_withdraw_publication(
+    *, work_order: WorkOrder | int, actor: Any, reason: str, request: Any = None
+) -> WorkOrder:
+    """Take a published letter off the public list (the texts stay for a later approval)."""
+    reason = _reason(reason, label=_("撤销公开理由"))
+    now = timezone.now()
+
+    def apply(o: WorkOrder) -> list[str]:
+        o.publication_approved_at = None
+        _event(o, EventType.PUBLICATION_WITHDRAWN, actor=actor, public=True, note=reason, at=now)
+        return ["publication_approved_at"]
+
+    return _run(work_order, "withdraw_publication", actor, apply, request=request, note=reason)
 
 
 def _supervision_notice(
@@ -2140,7 +2211,9 @@ __all__ = [
     "query_code_hash",
     "tracking_number_next",
     "work_order_accept",
+    "public_text",
     "work_order_answer_directly",
+    "work_order_approve_publication",
     "work_order_approve_reply",
     "work_order_arbitrate",
     "work_order_close",
@@ -2167,4 +2240,5 @@ __all__ = [
     "work_order_send_back",
     "work_order_supervise",
     "work_order_urge",
+    "work_order_withdraw_publication",
 ]

@@ -145,6 +145,16 @@ def _reply_ready(order: Any) -> bool:
     return current.status in (S.AWAITING_CALLBACK, S.CLOSED)
 
 
+PUBLISHABLE = Condition(
+    lambda o: (
+        o.channel == "mailbox" and o.consent_to_publish and not o.confidential and o.merged_into_id is None
+    ),
+    _("只有写信人同意公开、未要求保密的市长信箱来信才能公开。"),
+    code="not_publishable",
+)
+PUBLISHED = Condition(
+    lambda o: o.publication_approved_at is not None, _("该来信没有公开。"), code="not_published"
+)
 REPLY_READY = Condition(_reply_ready, _("还没有可以评价的答复。"), code="not_rateable")
 NOT_A_LEADER = Condition(
     lambda o: not o.followers.exists(), _("已有工单并入本工单，不能再并入其他工单。"), code="has_followers"
@@ -294,6 +304,22 @@ GRAPH = StateGraph(
             permission=may_hotline,
             conditions=[REOPEN_REQUESTED],
             label=_("不予重办"),
+        ),
+        Transition(
+            "approve_publication",
+            _states(S.AWAITING_CALLBACK, S.CLOSED),
+            None,
+            permission=may_hotline,
+            conditions=[PUBLISHABLE, HAS_REPLY],
+            label=_("审核公开"),
+        ),
+        Transition(
+            "withdraw_publication",
+            _states(S.AWAITING_CALLBACK, S.CLOSED),
+            None,
+            permission=may_hotline,
+            conditions=[PUBLISHED],
+            label=_("撤销公开"),
         ),
         Transition("supervise", OPEN, None, permission=may_supervise, label=_("督办")),
         Transition("urge", OPEN, None, permission=may_supervise, label=_("催办")),

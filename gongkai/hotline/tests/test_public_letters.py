@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gongkai.hotline import services
 from gongkai.hotline.models import Status
-from gongkai.hotline.public_views import letter_statistics
+from gongkai.hotline.selectors import letter_statistics
 
 from .conftest import TZ
 
@@ -19,13 +19,23 @@ LETTER = "我是张三，住在延安街道幸福小区，电话13812345678。�
 
 
 @pytest.fixture
-def letters(walk):
+def letters(walk, users):
     published = walk(
         Status.AWAITING_CALLBACK,
         channel="mailbox",
         consent_to_publish=True,
         title="幸福小区路灯坏了",
         content=LETTER,
+    )
+    published = services.work_order_approve_publication(
+        work_order=published,
+        actor=users["dispatcher"],
+        public_title="幸福小区路灯坏了",
+        public_content=services.public_text(published, published.content),
+        public_reply=published.public_reply,
+    )
+    unapproved = walk(
+        Status.AWAITING_CALLBACK, channel="mailbox", consent_to_publish=True, title="尚未审核公开的来信"
     )
     no_consent = walk(Status.AWAITING_CALLBACK, channel="mailbox", title="不同意公开的来信")
     not_approved = walk(Status.REPLIED, channel="mailbox", consent_to_publish=True, title="答复尚未审核")
@@ -39,7 +49,7 @@ def letters(walk):
     web = walk(Status.AWAITING_CALLBACK, channel="web", consent_to_publish=True, title="网站诉求")
     return {
         "published": published,
-        "hidden": [no_consent, not_approved, confidential, web],
+        "hidden": [unapproved, no_consent, not_approved, confidential, web],
     }
 
 
@@ -78,9 +88,18 @@ def test_search_matches_what_is_shown_not_the_hidden_data(client, letters):
         assert "幸福小区路灯坏了" not in client.get(url, {"q": query}).content.decode()
 
 
-def test_list_is_paginated(client, walk):
+def test_list_is_paginated(client, walk, users):
     for i in range(12):
-        walk(Status.AWAITING_CALLBACK, channel="mailbox", consent_to_publish=True, title=f"来信{i:02d}")
+        order = walk(
+            Status.AWAITING_CALLBACK, channel="mailbox", consent_to_publish=True, title=f"来信{i:02d}"
+        )
+        services.work_order_approve_publication(
+            work_order=order,
+            actor=users["dispatcher"],
+            public_title=order.title,
+            public_content="内容",
+            public_reply="答复",
+        )
     first = client.get(reverse("hotline_public:letters")).content.decode()
     second = client.get(reverse("hotline_public:letters"), {"page": 2}).content.decode()
     assert "第 1 页，共 2 页" in first
@@ -150,3 +169,65 @@ def test_monthly_statistics_on_a_small_dataset(client, make_order, users, tree, 
 
     page = client.get(reverse("hotline_public:letter_stats")).content.decode()
     assert "<svg" in page and 'id="stats-months"' in page and "市住建局" in page
+
+
+def test_publication_rules(walk, users, client):
+    from gongkai.core.workflow import TransitionNotAllowed
+
+    office = users["dispatcher"]
+    texts = {"public_title": "标题", "public_content": "内容", "public_reply": "答复"}
+    no_consent = walk(Status.AWAITING_CALLBACK, channel="mailbox")
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.work_order_approve_publication(work_order=no_consent, actor=office, **texts)
+    assert exc.value.code == "not_publishable"
+    early = walk(Status.IN_PROGRESS, channel="mailbox", consent_to_publish=True)
+    with pytest.raises(TransitionNotAllowed):
+        services.work_order_approve_publication(work_order=early, actor=office, **texts)
+    order = walk(Status.CLOSED, channel="mailbox", consent_to_publish=True, title="原标题")
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.work_order_approve_publication(work_order=order, actor=users["operator"], **texts)
+    assert exc.value.code == "permission_denied"
+    services.work_order_approve_publication(
+        work_order=order, actor=office, **{**texts, "public_title": "核对后的标题"}
+    )
+    page = client.get(reverse("hotline_public:letters")).content.decode()
+    assert "核对后的标题" in page and "原标题" not in page
+    services.work_order_withdraw_publication(work_order=order, actor=office, reason="写信人要求撤下")
+    assert "核对后的标题" not in client.get(reverse("hotline_public:letters")).content.decode()
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.work_order_withdraw_publication(work_order=order, actor=office, reason="再次")
+    assert exc.value.code == "not_published"
+
+
+def test_publication_through_the_api_and_the_workspace(walk, users, client):
+    order = walk(Status.AWAITING_CALLBACK, channel="mailbox", consent_to_publish=True, title="来信甲")
+    client.force_login(users["dispatcher"])
+    url = f"/api/v1/hotline/orders/{order.pk}/publication"
+    body = {"public_title": "公开甲", "public_content": "内容", "public_reply": "答复"}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert "withdraw_publication" in [a["name"] for a in response.json()["actions"]]
+    order.refresh_from_db()
+    assert order.public_title == "公开甲" and order.publication_approved_at is not None
+    refused = client.post(url, {"approve": False, "reason": ""}, content_type="application/json")
+    assert refused.status_code == 422
+    assert (
+        client.post(url, {"approve": False, "reason": "撤下"}, content_type="application/json").status_code
+        == 200
+    )
+    page = client.get(reverse("hotline_workspace:order", args=[order.pk])).content.decode()
+    assert "审核通过并公开" in page and "来信甲" in page
+    response = client.post(
+        reverse("hotline_workspace:act", args=[order.pk, "approve_publication"]),
+        {
+            "approve_publication-public_title": "公开乙",
+            "approve_publication-public_content": "内容",
+            "approve_publication-public_reply": "答复",
+        },
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.public_title == "公开乙" and order.publication_approved_at is not None
+    client.force_login(users["handler_a"])
+    handler = client.post(url, body, content_type="application/json")
+    assert handler.status_code == 403

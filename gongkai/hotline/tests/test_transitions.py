@@ -397,6 +397,12 @@ def _call(name, order, users, tree, other):
         "close_by_citizen_rating": lambda: services.work_order_rate_by_citizen(
             work_order=order, satisfaction=Satisfaction.SATISFIED
         ),
+        "approve_publication": lambda: services.work_order_approve_publication(
+            work_order=order, actor=u, public_title="标题", public_content="内容", public_reply="答复"
+        ),
+        "withdraw_publication": lambda: services.work_order_withdraw_publication(
+            work_order=order, actor=u, reason="撤下"
+        ),
         "decline_reopen": lambda: services.work_order_decline_reopen(
             work_order=order, actor=u, reason="不予"
         ),

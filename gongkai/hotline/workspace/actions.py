@@ -144,6 +144,19 @@ ACTIONS: dict[str, Action] = {
         Action("close", f.ReasonForm, _simple(services.work_order_close), _("办结")),
         Action("reopen", f.ReasonForm, _simple(services.work_order_reopen), _("重办"), "danger"),
         Action("decline_reopen", f.ReasonForm, _simple(services.work_order_decline_reopen), _("不予重办")),
+        Action(
+            "approve_publication",
+            f.PublicationForm,
+            _simple(services.work_order_approve_publication),
+            _("审核通过并公开"),
+        ),
+        Action(
+            "withdraw_publication",
+            f.ReasonForm,
+            _simple(services.work_order_withdraw_publication),
+            _("撤销公开"),
+            "danger",
+        ),
         Action("urge", f.ReasonForm, _simple(services.work_order_urge), _("催办")),
         Action("supervise", f.ReasonForm, _simple(services.work_order_supervise), _("督办")),
         Action("escalate", f.ReasonForm, _simple(services.work_order_escalate), _("提级督办"), "danger"),
@@ -162,7 +175,13 @@ def action_form(action: Action, order: WorkOrder, *, data: Any = None) -> Any:
     if action.form is f.DispatchDownForm:
         kwargs["order"] = order
     if data is None:
-        if action.form is f.ApproveReplyForm:
+        if action.form is f.PublicationForm:
+            kwargs["initial"] = {
+                "public_title": order.public_title or services.public_text(order, order.title),
+                "public_content": order.public_content or services.public_text(order, order.content),
+                "public_reply": order.public_reply,
+            }
+        elif action.form is f.ApproveReplyForm:
             kwargs["initial"] = {"public_reply": order.public_reply or redact_text(order.reply_text)}
         elif action.form is f.DispatchForm and order.category_id and order.category.default_department_id:
             kwargs["initial"] = {"department": order.category.default_department_id}

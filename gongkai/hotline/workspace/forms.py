@@ -331,9 +331,24 @@ class ApproveReplyForm(forms.Form):
     )
 
 
+class PublicationForm(forms.Form):
+    public_title = forms.CharField(label=_("公开标题（已自动隐去个人信息，可修改）"), max_length=200)
+    public_content = forms.CharField(
+        label=_("公开来信内容（已自动隐去个人信息，请核对）"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    public_reply = forms.CharField(
+        label=_("公开答复（请核对）"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("回访结果"), choices=CallbackOutcome.choices, widget=forms.RadioSelect
+        label=_("回访结果"),
+        # 群众网上评价 is recorded only by the citizen's own rating.
+        choices=[c for c in CallbackOutcome.choices if c[0] != CallbackOutcome.RATED_ONLINE],
+        widget=forms.RadioSelect,
     )
     satisfaction = forms.ChoiceField(
         label=_("满意度"), required=False, choices=_blank(_("（未评价）")) + Satisfaction.choices
