@@ -54,7 +54,11 @@ from gongkai.hotline.api_schemas import (
     EventOut,
     ExtensionDecisionIn,
     ExtensionRequestIn,
+    InboundConvertIn,
     InboundMessageIn,
+    InboundMessageOut,
+    InboundPageOut,
+    InboundResultOut,
     IntakeIn,
     IntakeOut,
     KpiOut,
@@ -77,6 +81,8 @@ from gongkai.hotline.api_schemas import (
 from gongkai.hotline.models import (
     Channel,
     EventType,
+    InboundMessage,
+    InboundStatus,
     RoutingCategory,
     Status,
     WorkOrder,
@@ -928,32 +934,143 @@ def order_create(request: HttpRequest, payload: IntakeIn):
     return Reply(201 if created else 200, _intake_out(order, code, created))
 
 
+def _inbound_result(message: InboundMessage, created: bool) -> dict:
+    order = message.work_order
+    return {
+        "id": order.pk if order else None,
+        "tracking_number": order.tracking_number if order else None,
+        "status": order.status if order else None,
+        "created": created,
+        "query_code": None,
+        "message_id": message.pk,
+        "message_status": message.status,
+    }
+
+
+def _auto_convert(payload: InboundMessageIn) -> bool:
+    if payload.auto_convert is not None:
+        return payload.auto_convert
+    setting = getattr(settings, "GONGKAI_HOTLINE_INBOUND_AUTO_CONVERT", True)
+    if isinstance(setting, (set, frozenset, list, tuple)):  # the channels whose messages are appeals
+        return payload.channel in setting
+    return bool(setting)
+
+
 @router.post(
     "/inbound-messages",
-    response={200: IntakeOut, 201: IntakeOut},
+    response={200: InboundResultOut, 201: InboundResultOut},
     summary="新媒体来件 / Inbound message from a connector",
 )
 def inbound_message(request: HttpRequest, payload: InboundMessageIn):
-    """A WeChat/Weibo/e-mail/provincial connector delivers one message; it becomes a work order at
-    once (there is no separate "recorded message" store). Idempotent by ``(channel, external_id)``:
-    201 the first time, 200 with the same order after. Needs an operator's or dispatcher's token."""
+    """A WeChat/Weibo/e-mail/provincial connector delivers one message. It is recorded
+    (``InboundMessage``, idempotent by ``(channel, external_id)``: 201 the first time, 200 after) and,
+    unless ``auto_convert`` is false (default: the setting ``GONGKAI_HOTLINE_INBOUND_AUTO_CONVERT``,
+    true, or a list of channels), turned into a work order at once. Unconverted messages wait in the
+    workspace's 新媒体留言. Needs an operator's or dispatcher's token."""
     user = _user(request)
     _require(is_operator(user))
-    raw = {"message": payload.raw, "sent_at": payload.sent_at.isoformat() if payload.sent_at else None}
-    order, code = services.work_order_from_message(
+    message, created = services.inbound_message_record(
         channel=payload.channel,
         external_id=payload.external_id,
         text=payload.text,
         sender_name=payload.sender_name,
+        sender_handle=payload.sender_handle,
         sender_phone=payload.sender_phone,
         sender_email=payload.sender_email,
-        raw=raw,
-        order_type=payload.order_type,
+        received_at=payload.sent_at,
+        raw=payload.raw,
         actor=user,
         request=request,
     )
-    created = code is not None
-    return Reply(201 if created else 200, _intake_out(order, None, created))
+    if created and _auto_convert(payload):
+        services.inbound_message_convert(
+            message=message, actor=user, order_type=payload.order_type, request=request
+        )
+        message.refresh_from_db()
+    return Reply(201 if created else 200, _inbound_result(message, created))
+
+
+def _inbound_out(message: InboundMessage) -> dict:
+    order = message.work_order
+    return {
+        "id": message.pk,
+        "channel": message.channel,
+        "external_id": message.external_id,
+        "sender_name": message.sender_name,
+        "sender_handle": message.sender_handle,
+        "sender_phone": mask_phone(message.sender_phone),
+        "text": redact_text(message.text),
+        "received_at": message.received_at,
+        "status": message.status,
+        "status_label": str(message.get_status_display()),
+        "work_order": order.tracking_number if order else None,
+        "work_order_id": order.pk if order else None,
+        "handled_at": message.handled_at,
+        "note": message.note,
+    }
+
+
+class InboundFilter(Schema):
+    status: InboundStatus | None = None
+    channel: Channel | None = None
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+def _inbound_access(request: HttpRequest, message_id: int) -> InboundMessage:
+    _require(is_operator(_user(request)))
+    message = InboundMessage.objects.filter(pk=message_id).first() if 0 < message_id < 2**31 else None
+    if message is None:
+        raise NotFound()
+    return message
+
+
+@router.get("/inbound-messages", response=InboundPageOut, summary="新媒体留言列表 / Recorded messages")
+def inbound_message_list(request: HttpRequest, filters: Query[InboundFilter]):
+    """Recorded messages, newest first (operators and the hotline office); phone numbers masked and
+    the text redacted, as in lists of orders."""
+    _require(is_operator(_user(request)))
+    queryset = selectors.inbound_messages(status=filters.status, channel=filters.channel)
+    start = (filters.page - 1) * filters.page_size
+    return {
+        "count": queryset.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_inbound_out(m) for m in queryset[start : start + filters.page_size]],
+    }
+
+
+@router.post(
+    "/inbound-messages/{message_id}/convert",
+    response=InboundResultOut,
+    summary="留言转工单 / Turn a recorded message into a work order",
+)
+def inbound_message_convert(request: HttpRequest, message_id: int, payload: InboundConvertIn):
+    message = _inbound_access(request, message_id)
+    services.inbound_message_convert(
+        message=message,
+        actor=_user(request),
+        order_type=payload.order_type,
+        category=_category(payload.category),
+        title=payload.title,
+        urgency=payload.urgency,
+        request=request,
+    )
+    message.refresh_from_db()
+    return _inbound_result(message, False)
+
+
+@router.post(
+    "/inbound-messages/{message_id}/ignore",
+    response=InboundMessageOut,
+    summary="忽略留言 / Set a recorded message aside",
+)
+def inbound_message_ignore(request: HttpRequest, message_id: int, payload: ReasonIn):
+    message = _inbound_access(request, message_id)
+    message = services.inbound_message_ignore(
+        message=message, actor=_user(request), reason=payload.reason, request=request
+    )
+    return _inbound_out(InboundMessage.objects.select_related("work_order").get(pk=message.pk))
 
 
 # --- Caller history, queues, KPIs ----------------------------------------------------------------

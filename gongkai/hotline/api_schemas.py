@@ -282,6 +282,53 @@ class InboundMessageIn(StrictIn):
     sent_at: datetime.datetime | None = None
     order_type: ORDER_TYPES = "other"
     raw: dict = Field(default_factory=dict, description="原始消息 / the connector's raw payload (≤256 KB)")
+    sender_handle: str = Field("", max_length=200, description="发送人账号（openid、微博昵称…）")
+    auto_convert: bool | None = Field(
+        None,
+        description="是否立即转为工单；不填按设置 GONGKAI_HOTLINE_INBOUND_AUTO_CONVERT（默认是）"
+        " / convert at once (default: the setting, true unless configured)",
+    )
+
+
+class InboundResultOut(Schema):
+    id: int | None = Field(None, description="所转工单的 id（未转工单时为空） / the work order's id")
+    tracking_number: str | None = None
+    status: str | None = Field(None, description="工单状态 / the work order's status")
+    created: bool = Field(..., description="false: 重复推送，返回已记录的留言 / a repeat delivery")
+    query_code: str | None = None
+    message_id: int
+    message_status: str
+
+
+class InboundMessageOut(Schema):
+    id: int
+    channel: str
+    external_id: str
+    sender_name: str
+    sender_handle: str
+    sender_phone: str
+    text: str
+    received_at: datetime.datetime
+    status: str
+    status_label: str
+    work_order: str | None = Field(None, description="所转工单的受理编号")
+    work_order_id: int | None = None
+    handled_at: datetime.datetime | None = None
+    note: str
+
+
+class InboundPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[InboundMessageOut]
+
+
+class InboundConvertIn(StrictIn):
+    order_type: ORDER_TYPES = "other"
+    category: str = Field("", max_length=60, description="派单目录代码")
+    title: str = Field("", max_length=200)
+    urgency: Literal["normal", "urgent"] = "normal"
 
 
 class AppealIn(StrictIn):

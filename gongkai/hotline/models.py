@@ -781,3 +781,62 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- Recorded inbound messages (新媒体留言) ---------------------------------------------------------
+
+
+class InboundStatus(models.TextChoices):
+    # Recorded; nobody has looked at it yet.
+    NEW = "new", _("待处理")
+    # Turned into a work order (``work_order``).
+    CONVERTED = "converted", _("已转工单")
+    # Not an appeal (spam, chatter, a thank-you); kept with the reason in ``note``.
+    IGNORED = "ignored", _("已忽略")
+    # Handed to someone else (e.g. the press office) outside the hotline; kept with a note.
+    ESCALATED = "escalated", _("已转交")
+
+
+class InboundMessage(models.Model):
+    """One message from a new-media channel (WeChat, Weibo, e-mail, the provincial platform) as the
+    connector delivered it, before (or without) becoming a work order. Unique per channel and the
+    channel's own message id, so a connector's retries are harmless."""
+
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    external_id = models.CharField(_("消息编号"), max_length=120)
+    sender_name = models.CharField(_("发送人"), max_length=100, blank=True)
+    sender_handle = models.CharField(_("发送人账号"), max_length=200, blank=True)
+    sender_phone = models.CharField(_("发送人电话"), max_length=30, blank=True)
+    sender_email = models.EmailField(_("发送人邮箱"), blank=True)
+    text = models.TextField(_("留言内容"))
+    received_at = models.DateTimeField(_("发送时间"))
+    raw = models.JSONField(_("原始消息"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=InboundStatus.choices, default=InboundStatus.NEW
+    )
+    work_order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("所转工单"),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.TextField(_("处理说明"), blank=True)
+    created_at = models.DateTimeField(_("接收时间"))
+
+    class Meta:
+        verbose_name = _("新媒体留言")
+        verbose_name_plural = _("新媒体留言")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="hotline_inbound_once"),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="hotline_inbound_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"

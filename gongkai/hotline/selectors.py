@@ -30,6 +30,8 @@ from gongkai.hotline.models import (
     DecisionStatus,
     EventType,
     ExtensionRequest,
+    InboundMessage,
+    InboundStatus,
     ReturnRuling,
     Satisfaction,
     Status,
@@ -419,6 +421,26 @@ def queue_extensions(user: Any) -> QuerySet[ExtensionRequest]:
     return scope_queryset(user, queryset, department_field="department").order_by("requested_at")
 
 
+def inbound_messages(*, status: str | None = None, channel: str | None = None) -> QuerySet[InboundMessage]:
+    """Recorded new-media messages, newest first (the workspace list and the API; the caller checks
+    the role: operators, the hotline office and leaders read them)."""
+    queryset = InboundMessage.objects.select_related("work_order", "handled_by")
+    if status:
+        queryset = queryset.filter(status=status)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return queryset.order_by("-received_at", "-pk")
+
+
+def queue_inbound_messages() -> QuerySet[InboundMessage]:
+    """新媒体留言 still to handle (new or handed on, not converted or ignored), oldest first."""
+    return (
+        InboundMessage.objects.filter(status__in=(InboundStatus.NEW, InboundStatus.ESCALATED))
+        .select_related("work_order")
+        .order_by("received_at", "pk")
+    )
+
+
 def pending_return(work_order: WorkOrder):
     """The return waiting for a ruling, with the department's reason."""
     return work_order.return_requests.filter(ruling=ReturnRuling.PENDING).order_by("-returned_at").first()
@@ -653,6 +675,7 @@ __all__ = [
     "PublicView",
     "access_work_order",
     "caller_history",
+    "inbound_messages",
     "kpi_by_department",
     "kpi_for_department",
     "letter_statistics",
@@ -663,6 +686,7 @@ __all__ = [
     "queue_due_soon",
     "queue_extensions",
     "queue_in_progress",
+    "queue_inbound_messages",
     "queue_overdue",
     "queue_reopen_requests",
     "queue_replies_to_check",

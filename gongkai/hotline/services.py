@@ -53,6 +53,8 @@ from gongkai.hotline.models import (
     DecisionStatus,
     EventType,
     ExtensionRequest,
+    InboundMessage,
+    InboundStatus,
     OrderType,
     ReturnRequest,
     ReturnRuling,
@@ -65,7 +67,7 @@ from gongkai.hotline.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from gongkai.hotline.workflow import GRAPH
+from gongkai.hotline.workflow import GRAPH, INBOUND_GRAPH
 
 logger = logging.getLogger(__name__)
 
@@ -646,6 +648,185 @@ def work_order_from_message(
         actor=actor,
         request=request,
         notify=notify,
+    )
+
+
+# --- Recorded inbound messages (新媒体留言) ---------------------------------------------------------
+
+MAX_MESSAGE_TEXT = 5000
+
+
+def _raw_json(raw: Any, *, field: str = "raw") -> dict:
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        raise ValidationError({field: _("原始消息必须是 JSON 对象。")})
+    try:
+        if len(json.dumps(raw, ensure_ascii=False).encode()) > MAX_RAW_SOURCE_BYTES:
+            raise ValidationError({field: _("原始消息过大。")})
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("原始消息无法保存为 JSON。")}) from None
+    return raw
+
+
+def inbound_message_record(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    sender_name: str = "",
+    sender_handle: str = "",
+    sender_phone: str = "",
+    sender_email: str = "",
+    received_at: datetime.datetime | None = None,
+    raw: dict | None = None,
+    actor: Any = None,
+    request: Any = None,
+) -> tuple[InboundMessage, bool]:
+    """Store one message a new-media connector delivered; return ``(message, created)``.
+
+    Idempotent by ``(channel, external_id)`` (a database constraint, so concurrent retries store
+    one row). Nothing becomes a work order here: ``inbound_message_convert`` does that. A sender
+    phone or e-mail that is not valid is kept only in ``raw``.
+    """
+    channel = _choice(channel, Channel, field="channel", label=_("渠道"))
+    external_id = _clean_text(
+        external_id, field="external_id", label=_("消息编号"), max_length=120, required=True
+    )
+    existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    text = _clean_text(text, field="text", label=_("留言内容"), max_length=MAX_MESSAGE_TEXT, required=True)
+    try:
+        phone = normalize_phone(sender_phone)
+    except ValidationError:
+        phone = ""
+    email = (sender_email or "").strip()
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        email = ""
+    now = timezone.now()
+    message = InboundMessage(
+        channel=channel,
+        external_id=external_id,
+        sender_name=_clean_text(sender_name, field="sender_name", label=_("发送人"), max_length=100),
+        sender_handle=_clean_text(
+            sender_handle, field="sender_handle", label=_("发送人账号"), max_length=200
+        ),
+        sender_phone=phone,
+        sender_email=email,
+        text=text,
+        received_at=received_at or now,
+        raw=_raw_json(raw),
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            audit_record(
+                actor=actor,
+                action="inboundmessage.received",
+                target=message,
+                new={"channel": channel, "external_id": external_id},
+                request=request,
+            )
+    except IntegrityError:
+        existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def _inbound_pk(message: InboundMessage | int) -> int:
+    return message.pk if isinstance(message, InboundMessage) else int(message)
+
+
+def inbound_message_convert(
+    *,
+    message: InboundMessage | int,
+    actor: Any,
+    order_type: str = OrderType.OTHER,
+    category: RoutingCategory | None = None,
+    title: str = "",
+    urgency: str = Urgency.NORMAL,
+    notify: bool = True,
+    request: Any = None,
+) -> WorkOrder:
+    """Turn a recorded message into a work order (operators and the hotline office).
+
+    The order takes the message's channel, text and sender (``source_reference`` = the message id,
+    so an order made earlier from the same message is reused). A converted message answers its
+    order again; an ignored one may still be converted.
+    """
+    order_type = _choice(order_type, OrderType, field="order_type", label=_("诉求类型"))
+    urgency = _choice(urgency, Urgency, field="urgency", label=_("紧急程度"))
+    current = InboundMessage.objects.select_related("work_order").get(pk=_inbound_pk(message))
+    if current.status == InboundStatus.CONVERTED and current.work_order is not None:
+        return current.work_order
+    now = timezone.now()
+    created: list[WorkOrder] = []
+
+    def apply(m: InboundMessage) -> list[str]:
+        order, _code = work_order_create(
+            channel=m.channel,
+            content=m.text,
+            title=title,
+            order_type=order_type,
+            urgency=urgency,
+            category=category,
+            caller_name=(m.sender_name or m.sender_handle)[:50],
+            caller_phone=m.sender_phone,
+            caller_email=m.sender_email,
+            source_reference=m.external_id,
+            raw_source={"message": m.raw, "inbound_message": m.pk, "sender_handle": m.sender_handle},
+            actor=actor,
+            request=request,
+            notify=notify,
+        )
+        created.append(order)
+        m.work_order = order
+        m.handled_by = _user_or_none(actor)
+        m.handled_at = now
+        return ["work_order_id", "handled_by_id", "handled_at"]
+
+    run_transition(
+        INBOUND_GRAPH,
+        model=InboundMessage,
+        pk=current.pk,
+        name="convert",
+        actor=actor,
+        apply=apply,
+        request=request,
+        audit_action="inboundmessage.convert",
+    )
+    return created[0]
+
+
+def inbound_message_ignore(
+    *, message: InboundMessage | int, actor: Any, reason: str, request: Any = None
+) -> InboundMessage:
+    """Set a message aside as no appeal (spam, chatter, thanks), with the reason; it stays recorded."""
+    reason = _reason(reason, label=_("忽略理由"))
+    now = timezone.now()
+
+    def apply(m: InboundMessage) -> list[str]:
+        m.note = reason
+        m.handled_by = _user_or_none(actor)
+        m.handled_at = now
+        return ["note", "handled_by_id", "handled_at"]
+
+    return run_transition(
+        INBOUND_GRAPH,
+        model=InboundMessage,
+        pk=_inbound_pk(message),
+        name="ignore",
+        actor=actor,
+        apply=apply,
+        request=request,
+        note=reason,
+        audit_action="inboundmessage.ignore",
     )
 
 
@@ -2206,6 +2387,9 @@ __all__ = [
     "attachment_add",
     "deadline_rule_for",
     "deadlines_sweep",
+    "inbound_message_convert",
+    "inbound_message_ignore",
+    "inbound_message_record",
     "normalize_phone",
     "public_lookup",
     "query_code_hash",

@@ -31,6 +31,7 @@ from gongkai.hotline.models import (
     OPEN_STATUSES,
     AssignmentRole,
     DecisionStatus,
+    InboundStatus,
     Status,
 )
 
@@ -336,6 +337,30 @@ GRAPH = StateGraph(
         ),
         Transition(
             "mark_invalid", _states(S.RECEIVED), S.INVALID, permission=may_operate, label=_("标记无效")
+        ),
+    ],
+)
+
+
+#: Recorded new-media messages (``InboundMessage``): operators and the hotline office turn one into
+#: a work order or set it aside. Not drawn in docs/workflows/hotline.md (that is the order's graph).
+INBOUND_GRAPH = StateGraph(
+    name="inboundmessage",
+    states=InboundStatus,
+    transitions=[
+        Transition(
+            "convert",
+            _states(InboundStatus.NEW, InboundStatus.IGNORED, InboundStatus.ESCALATED),
+            InboundStatus.CONVERTED,
+            permission=may_operate,
+            label=_("转为工单"),
+        ),
+        Transition(
+            "ignore",
+            _states(InboundStatus.NEW, InboundStatus.ESCALATED),
+            InboundStatus.IGNORED,
+            permission=may_operate,
+            label=_("忽略"),
         ),
     ],
 )

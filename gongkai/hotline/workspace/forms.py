@@ -363,3 +363,15 @@ class MergeForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = _reason(_("备注"))
+
+
+class InboundConvertForm(forms.Form):
+    order_type = forms.ChoiceField(label=_("诉求类型"), choices=OrderType.choices, initial=OrderType.OTHER)
+    category = forms.ModelChoiceField(
+        label=_("派单目录"), queryset=RoutingCategory.objects.filter(is_active=True), required=False
+    )
+    title = forms.CharField(label=_("标题（可不填）"), max_length=200, required=False)
+
+
+class InboundIgnoreForm(forms.Form):
+    reason = _reason(_("忽略理由"))

@@ -76,6 +76,18 @@ for _index, _queue in enumerate(queues.QUEUES.values()):
 
 
 @hooks.register(MENU_HOOK)
+def register_workspace_inbound():
+    return WorkspaceMenuItem(
+        _("新媒体留言"),
+        reverse("hotline_workspace:inbound"),
+        name="hotline-inbound",
+        icon_name="mail",
+        order=250,
+        shown=queues.may_take_calls,
+    )
+
+
+@hooks.register(MENU_HOOK)
 def register_workspace_search():
     return WorkspaceMenuItem(
         _("工单查询"),

@@ -16,4 +16,6 @@ urlpatterns = [
     path("caller-history.json", views.caller_history_json, name="caller_history"),
     path("suggest.json", views.suggest_json, name="suggest"),
     path("kpi/", views.kpi_view, name="kpi"),
+    path("messages/", views.inbound_list, name="inbound"),
+    path("messages/<int:pk>/<slug:name>/", views.inbound_action, name="inbound_act"),
 ]

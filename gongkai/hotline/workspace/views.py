@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,13 +24,19 @@ from django.views.decorators.http import require_GET, require_POST
 from gongkai.accounts.access import access_department_or_404
 from gongkai.api.errors import ApiError
 from gongkai.core.audit.services import audit_personal_data_view
-from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone
+from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import selectors, services
-from gongkai.hotline.models import Channel, Status, WorkOrder, WorkOrderEvent
+from gongkai.hotline.models import Channel, InboundMessage, InboundStatus, Status, WorkOrder, WorkOrderEvent
 from gongkai.hotline.workspace import charts, queues
 from gongkai.hotline.workspace.actions import ACTIONS, action_form
-from gongkai.hotline.workspace.forms import BulkDispatchForm, IntakeForm, OrderFilterForm
+from gongkai.hotline.workspace.forms import (
+    BulkDispatchForm,
+    InboundConvertForm,
+    InboundIgnoreForm,
+    IntakeForm,
+    OrderFilterForm,
+)
 from gongkai.hotline.workspace.kpi import KpiFilterForm, kpi_rows
 
 logger = logging.getLogger(__name__)
@@ -789,3 +795,81 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         }
     )
     return TemplateResponse(request, "hotline/workspace/kpi.html", context)
+
+
+# --- 新媒体留言 (recorded inbound messages) -----------------------------------------------------
+
+
+@workspace_view
+def inbound_list(request: HttpRequest) -> HttpResponse:
+    """The queue of recorded new-media messages (new and handed on), or all of one status."""
+    _require(queues.may_take_calls(request.user))
+    status = request.GET.get("status", "")
+    if status in InboundStatus.values:
+        queryset = selectors.inbound_messages(status=status)
+    else:
+        status = ""
+        queryset = selectors.queue_inbound_messages()
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("p"))
+    rows = [
+        {
+            "message": m,
+            "text": redact_text(m.text),
+            "phone": mask_phone(m.sender_phone),
+            "open": m.status in (InboundStatus.NEW, InboundStatus.ESCALATED),
+            "convert": InboundConvertForm(prefix=f"m{m.pk}"),
+            "ignore": InboundIgnoreForm(prefix=f"m{m.pk}"),
+        }
+        for m in page.object_list
+    ]
+    return TemplateResponse(
+        request,
+        "hotline/workspace/inbound.html",
+        {
+            "header_title": _("新媒体留言"),
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": InboundStatus.choices,
+        },
+    )
+
+
+@workspace_view
+@require_POST
+def inbound_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """转为工单 or 忽略 one recorded message, through its service."""
+    _require(queues.may_take_calls(request.user) and name in ("convert", "ignore"))
+    message = InboundMessage.objects.filter(pk=pk).first()
+    if message is None:
+        raise Http404("not found")
+    form: Any
+    if name == "convert":
+        form = InboundConvertForm(request.POST, prefix=f"m{pk}")
+    else:
+        form = InboundIgnoreForm(request.POST, prefix=f"m{pk}")
+    back = reverse("hotline_workspace:inbound")
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect(back)
+    try:
+        if name == "convert":
+            order = services.inbound_message_convert(
+                message=message,
+                actor=request.user,
+                order_type=form.cleaned_data["order_type"],
+                category=form.cleaned_data["category"],
+                title=form.cleaned_data["title"],
+                request=request,
+            )
+            messages.success(
+                request, _("留言已转为工单 %(number)s，进入待派单。") % {"number": order.tracking_number}
+            )
+        else:
+            services.inbound_message_ignore(
+                message=message, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+            messages.success(request, _("留言已忽略。"))
+    except (ValidationError, TransitionNotAllowed, ApiError) as exc:
+        messages.error(request, _("操作未执行：%(reason)s") % {"reason": _service_error(exc)})
+    return redirect(back)
