@@ -6,7 +6,7 @@ A refused transition (``TransitionNotAllowed``) answers 409 with its code and me
 ``permission_denied``), input the services reject 422: both mapped by the API router.
 
 Personal data: lists always mask the caller; the order detail shows it unmasked only to the roles
-that need it to do their work (see :func:`may_see_personal_data`) and records each such view with
+that need it to do their work (see ``selectors.may_see_personal_data``) and records each such view with
 ``audit_personal_data_view``. The query code's hash never leaves the server.
 
 Public operations (``auth=None``): file an appeal, look an order up with its query code, rate the
@@ -87,7 +87,7 @@ from gongkai.hotline.models import (
     Status,
     WorkOrder,
 )
-from gongkai.hotline.workflow import GRAPH, is_operator, may_handle
+from gongkai.hotline.workflow import GRAPH, is_operator
 
 router = Router(tags=["hotline"])
 
@@ -153,19 +153,8 @@ def _is_overdue(order: WorkOrder, now: datetime.datetime) -> bool:
     return bool(order.status == Status.DISPATCHED and order.sign_for_due_at and order.sign_for_due_at < now)
 
 
-def may_see_personal_data(user: Any, order: WorkOrder) -> bool:
-    """Who needs the caller's unmasked data to do their work on this order.
-
-    The hotline office and operators (they call back and take the calls) and superusers; handlers
-    of the department handling the order (current or lead), unless the caller asked for
-    confidentiality (要求保密). Leaders, auditors and departments that only saw it earlier see it
-    masked.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or is_operator(user):
-        return True
-    return bool(not order.confidential and may_handle(user, order))
+#: The one rule of who sees callers unmasked (API and workspace): ``selectors.may_see_personal_data``.
+may_see_personal_data = selectors.may_see_personal_data
 
 
 def _summary(order: WorkOrder, now: datetime.datetime) -> dict:

@@ -62,6 +62,23 @@ def access_work_order(user: Any, pk: Any) -> WorkOrder:
         raise Http404("not found") from exc
 
 
+def may_see_personal_data(user: Any, order: WorkOrder) -> bool:
+    """Who needs the caller's unmasked data to do their work on this order (API and workspace).
+
+    The hotline office and operators (they take the calls and call back) and superusers; handlers
+    of the department handling the order (current or lead), unless the caller asked for
+    confidentiality (要求保密). Leaders, auditors and departments that only saw it earlier see it
+    masked. Each unmasked view is recorded by the caller with ``audit_personal_data_view``.
+    """
+    from gongkai.hotline.workflow import is_operator, may_handle
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or is_operator(user):
+        return True
+    return bool(not order.confidential and may_handle(user, order))
+
+
 def _actionable(user: Any, queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     if user_is_city_wide(user):
         return queryset
@@ -677,6 +694,7 @@ __all__ = [
     "caller_history",
     "inbound_messages",
     "kpi_by_department",
+    "may_see_personal_data",
     "kpi_for_department",
     "letter_statistics",
     "public_letter",

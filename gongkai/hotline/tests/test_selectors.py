@@ -176,3 +176,24 @@ def test_admin_lists_the_catalogue_and_the_rules(client, users, db):
     rules = client.get("/admin/hotline/deadline-rules/")
     assert categories.status_code == 200 and "供暖" in categories.content.decode()
     assert rules.status_code == 200 and "13个工作日" in rules.content.decode()
+
+
+def test_one_personal_data_rule_for_the_api_and_the_workspace(clock, walk, users):
+    from gongkai.hotline import api
+    from gongkai.hotline.workspace import queues
+
+    order = walk(Status.DISPATCHED)
+    secret = walk(Status.DISPATCHED, confidential=True)
+    expected = {
+        "operator": (True, True),
+        "dispatcher": (True, True),
+        "handler_a": (True, False),
+        "handler_b": (False, False),
+        "leader": (False, False),
+    }
+    for role, (plain, confidential) in expected.items():
+        user = users[role]
+        assert selectors.may_see_personal_data(user, order) is plain, role
+        assert selectors.may_see_personal_data(user, secret) is confidential, role
+        assert api.may_see_personal_data(user, order) is plain
+        assert queues.may_reveal_personal_data(user, order) is plain

@@ -171,16 +171,8 @@ def may_see_kpis(user: Any) -> bool:
 
 
 def may_reveal_personal_data(user: Any, order: WorkOrder) -> bool:
-    """Who needs the caller's full data: the hotline office, operators (callback), and the handlers of
-    the department that must act on the order — unless the caller asked to stay confidential."""
-    if _has(user, HOTLINE_OFFICE, OPERATOR):
-        return True
-    if order.confidential or not _has(user, HANDLER):
-        return False
-    return user.department_id is not None and user.department_id in (
-        order.current_department_id,
-        order.lead_department_id,
-    )
+    """The one rule of the API and the workspace: ``selectors.may_see_personal_data``."""
+    return selectors.may_see_personal_data(user, order)
 
 
 def queue_counts(user: Any) -> list[tuple[Queue, int]]:

@@ -487,7 +487,7 @@ def _order_page(
         forms.append({"action": action, "form": form, "open": bound is not None and bound[0] == name})
     if forms and not any(item["open"] for item in forms) and forms[0]["action"].style == "primary":
         forms[0]["open"] = True
-    may_reveal = queues.may_reveal_personal_data(user, order)
+    may_reveal = selectors.may_see_personal_data(user, order)
     personal = {name: getattr(order, name) for name in PERSONAL_FIELDS} if reveal else _masked(order)
     events = WorkOrderEvent.objects.filter(work_order=order).select_related("actor", "department")
     assignments = order.assignments.select_related(
@@ -556,7 +556,7 @@ def order_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the caller's full data once, and record the view (audit_personal_data_view)."""
     _require(queues.is_workspace_user(request.user))
     order = selectors.access_work_order(request.user, pk)
-    _require(queues.may_reveal_personal_data(request.user, order))
+    _require(selectors.may_see_personal_data(request.user, order))
     fields = [name for name in PERSONAL_FIELDS if getattr(order, name)]
     audit_personal_data_view(
         actor=request.user, target=order, fields=fields, request=request, purpose=_("工作台查看来电人信息")
