@@ -148,9 +148,7 @@ def _ref(obj: Any) -> dict | None:
 
 
 def _is_overdue(order: WorkOrder, now: datetime.datetime) -> bool:
-    if order.status in HANDLING and not order.is_paused and order.reply_due_at and order.reply_due_at < now:
-        return True
-    return bool(order.status == Status.DISPATCHED and order.sign_for_due_at and order.sign_for_due_at < now)
+    return selectors.is_overdue(order, now)
 
 
 #: The one rule of who sees callers unmasked (API and workspace): ``selectors.may_see_personal_data``.
@@ -311,13 +309,11 @@ QUEUE_SELECTORS: dict[str, Callable[[Any], QuerySet]] = {
     "returns": selectors.queue_returns,
     "reopen_requests": selectors.queue_reopen_requests,
     "replies_to_check": selectors.queue_replies_to_check,
+    "extensions": selectors.queue_extension_orders,
 }
 
 
 def _queue_queryset(user: Any, name: str) -> QuerySet[WorkOrder]:
-    if name == "extensions":
-        pending = selectors.queue_extensions(user)
-        return WorkOrder.objects.filter(pk__in=pending.values("work_order_id")).order_by("updated_at")
     return QUEUE_SELECTORS[name](user)
 
 
@@ -351,9 +347,7 @@ def _filtered(user: Any, filters: OrderFilter) -> QuerySet[WorkOrder]:
             created_at__lt=_beijing_start(filters.created_to + datetime.timedelta(days=1))
         )
     if filters.overdue is not None:
-        overdue = Q(status__in=HANDLING, is_paused=False, reply_due_at__lt=now) | Q(
-            status=Status.DISPATCHED, sign_for_due_at__lt=now
-        )
+        overdue = selectors.overdue_q(now)
         queryset = queryset.filter(overdue) if filters.overdue else queryset.exclude(overdue)
     text = (filters.q or "").strip()
     if text:

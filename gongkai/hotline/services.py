@@ -952,6 +952,23 @@ def attachment_add(
     return attachment
 
 
+def attachment_open(*, attachment: Attachment, actor: Any, request: Any = None) -> Any:
+    """Open an attachment for download and record who did (audit ``hotline.attachment_downloaded``).
+
+    The caller has checked that ``actor`` may see the order. Raises ``OSError`` when the stored file
+    is missing (nothing is recorded then).
+    """
+    handle = attachment.file.open("rb")
+    audit_record(
+        actor=actor,
+        action="hotline.attachment_downloaded",
+        target=attachment.work_order,
+        new={"attachment": attachment.pk, "sha256": attachment.sha256, "name": attachment.original_name},
+        request=request,
+    )
+    return handle
+
+
 # --- The transitions --------------------------------------------------------------------------
 
 
@@ -2385,6 +2402,7 @@ __all__ = [
     "OPEN_STATUSES",
     "WorkOrderError",
     "attachment_add",
+    "attachment_open",
     "deadline_rule_for",
     "deadlines_sweep",
     "inbound_message_convert",

@@ -197,3 +197,47 @@ def test_one_personal_data_rule_for_the_api_and_the_workspace(clock, walk, users
         assert selectors.may_see_personal_data(user, secret) is confidential, role
         assert api.may_see_personal_data(user, order) is plain
         assert queues.may_reveal_personal_data(user, order) is plain
+
+
+def test_overdue_covers_sign_for_reply_and_callback(walk, users, django_assert_max_num_queries):
+    import time_machine
+
+    from .conftest import TZ
+
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 9, 0, tzinfo=TZ), tick=False) as traveller:
+        signing = walk(S.DISPATCHED)
+        handling = walk(S.IN_PROGRESS, order_type="consultation")
+        calling = walk(S.AWAITING_CALLBACK)
+        traveller.move_to(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=TZ))
+        now = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=TZ)
+        overdue = set(WorkOrder.objects.filter(selectors.overdue_q(now)))
+        assert overdue == {signing, handling, calling}
+        assert all(selectors.is_overdue(o, now) for o in overdue)
+        assert set(selectors.queue_overdue(users["dispatcher"])) == {signing, handling, calling}
+        # The callback is the office's deadline, not the department's.
+        assert set(selectors.queue_overdue(users["handler_a"])) == {signing, handling}
+        orders = [handling, signing, calling]
+        with django_assert_max_num_queries(5):
+            texts = selectors.remaining_text_many(orders)
+        assert texts[handling.pk] == selectors.remaining_text(handling) and "已超期" in texts[handling.pk]
+        assert selectors.remaining_text_many([]) == {}
+
+
+def test_extension_orders_queue(clock, walk, users):
+    order = walk(S.IN_PROGRESS)
+    services.work_order_request_extension(work_order=order, actor=users["handler_a"], amount=3, reason="需要")
+    assert list(selectors.queue_extension_orders(users["dispatcher"])) == [order]
+    assert list(selectors.queue_extension_orders(users["handler_a"])) == [order]
+    assert list(selectors.queue_extension_orders(users["handler_b"])) == []
+
+
+def test_kpi_chart_series(clock, walk, users, tree):
+    walk(S.DISPATCHED)
+    walk(S.RECEIVED, channel="web")
+    day = datetime.date(2026, 6, 1)
+    city = selectors.kpi_chart_series(department=None, start=day, end=day + datetime.timedelta(days=2))
+    assert city["days"] == ["2026-06-01", "2026-06-02", "2026-06-03"]
+    assert sum(sum(s["data"]) for s in city["per_day"]) == 2
+    assert {s["name"] for s in city["statuses"]} == {"已派单", "已受理"}
+    unit = selectors.kpi_chart_series(department=tree["dept_a"], start=day, end=day)
+    assert unit["statuses"] == [{"name": "已派单", "value": 1}]

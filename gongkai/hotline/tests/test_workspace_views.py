@@ -358,3 +358,32 @@ def test_kpi_page_renders_numbers_and_chart_data(login, users, walk, tree):
     assert response.status_code == 200 and response.context["department"] == tree["dept_a"]
     assert login(users["handler_a"]).get(url("kpi"), {"department": tree["dept_b"].pk}).status_code == 200
     assert login(users["operator"]).get(url("kpi")).status_code == 403
+
+
+def test_attachment_download_is_checked_and_audited(clock, client, users, tree, make_order):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongkai.core.audit.models import AuditEvent
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    order = make_order(attachments=[SimpleUploadedFile("现场照片.png", png)])
+    services.work_order_dispatch(work_order=order, actor=users["dispatcher"], department=tree["dept_a"])
+    attachment = order.attachments.get()
+    url = reverse("hotline_workspace:attachment", args=[order.pk, attachment.pk])
+    client.force_login(users["handler_b"])
+    assert client.get(url).status_code == 404
+    client.force_login(users["handler_a"])
+    assert url in client.get(reverse("hotline_workspace:order", args=[order.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == png
+    assert (
+        AuditEvent.objects.filter(action="hotline.attachment_downloaded", actor=users["handler_a"]).count()
+        == 1
+    )
+    other = reverse("hotline_workspace:attachment", args=[make_order().pk, attachment.pk])
+    assert client.get(other).status_code == 404

@@ -25,13 +25,6 @@ LEADER = "leader"
 WORKSPACE_ROLES = (HOTLINE_OFFICE, OPERATOR, HANDLER, LEADER)
 
 
-def _extensions(user: Any) -> QuerySet[WorkOrder]:
-    pending = selectors.queue_extensions(user).values("work_order_id")
-    return selectors.work_order_visible(user, WorkOrder.objects.filter(pk__in=pending)).order_by(
-        "reply_due_at"
-    )
-
-
 @dataclass(frozen=True)
 class Queue:
     key: str
@@ -83,7 +76,7 @@ QUEUES: dict[str, Queue] = {
         Queue(
             "overdue",
             _("已超期"),
-            _("超过答复期限或签收期限的工单。"),
+            _("超过签收、答复或回访期限的工单（承办单位只看签收和答复期限）。"),
             (HANDLER, HOTLINE_OFFICE),
             selectors.queue_overdue,
             icon="warning",
@@ -127,7 +120,7 @@ QUEUES: dict[str, Queue] = {
             _("延期待审批"),
             _("承办单位申请延期、等待热线办审批的工单。"),
             (HOTLINE_OFFICE,),
-            _extensions,
+            selectors.queue_extension_orders,
             icon="date",
         ),
     ]

@@ -10,6 +10,11 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/reveal/", views.order_reveal, name="reveal"),
+    path(
+        "orders/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("orders/<int:pk>/act/<slug:name>/", views.order_action, name="act"),
     path("queues/<slug:key>/", views.queue_view, name="queue"),
     path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
