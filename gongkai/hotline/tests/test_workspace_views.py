@@ -387,3 +387,45 @@ def test_attachment_download_is_checked_and_audited(clock, client, users, tree, 
     )
     other = reverse("hotline_workspace:attachment", args=[make_order().pk, attachment.pk])
     assert client.get(other).status_code == 404
+
+
+def test_merge_into_a_suggested_duplicate(clock, client, users, make_order, monkeypatch):
+    from gongkai.hotline.workspace import views
+
+    lead = make_order()
+    order = make_order()
+    monkeypatch.setattr(views, "duplicate_suggestions", lambda o, u: [{"order": lead, "score": 0.9}])
+    client.force_login(users["operator"])  # sees the order, may not merge
+    assert "并入此单" not in client.get(reverse("hotline_workspace:order", args=[order.pk])).content.decode()
+    client.force_login(users["dispatcher"])
+    page = client.get(reverse("hotline_workspace:order", args=[order.pk])).content.decode()
+    assert "并入此单" in page
+    response = client.post(
+        reverse("hotline_workspace:act", args=[order.pk, "merge"]),
+        {"merge-into": lead.tracking_number, "merge-reason": f"与 {lead.tracking_number} 诉求相同"},
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Status.MERGED and order.merged_into == lead
+
+
+def test_intake_takes_the_street_and_attachments(login, users, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(users["operator"])
+    data = {
+        "caller_phone": "13900001236",
+        "order_type": "help",
+        "urgency": "normal",
+        "content": "楼道灯坏了。",
+        "street": tree["street"].pk,
+        "attachments": [SimpleUploadedFile("说明.txt", "楼道灯坏了三天。".encode())],
+    }
+    assert client.post(url("intake"), data).status_code == 302
+    order = WorkOrder.objects.get(caller_phone="13900001236")
+    assert order.street == tree["street"] and order.district == tree["district"]
+    assert order.attachments.get().original_name == "说明.txt"
+    bad = {**data, "caller_phone": "13900001237", "district": tree["district"].pk, "attachments": []}
+    bad["street"] = tree["dept_a"].pk  # not a street: not offered
+    assert client.post(url("intake"), bad).status_code == 400
+    assert not WorkOrder.objects.filter(caller_phone="13900001237").exists()

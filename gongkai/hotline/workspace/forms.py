@@ -23,6 +23,7 @@ from gongkai.hotline.models import (
     Status,
     Urgency,
 )
+from gongkai.hotline.public_forms import MultipleFileField
 
 DISTRICT_KINDS = (
     DepartmentKind.DISTRICT,
@@ -160,7 +161,20 @@ class IntakeForm(forms.Form):
     district = DepartmentChoiceField(
         label=_("所在区县"), required=False, queryset=Department.objects.none(), empty_label=_("（未知）")
     )
+    street = DepartmentChoiceField(
+        label=_("所在街道（乡镇）"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("（未知）"),
+    )
     location = forms.CharField(label=_("地点"), max_length=200, required=False)
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        max_files=5,
+        max_bytes=10 * 1024 * 1024,
+        help_text=_("最多 5 个，每个不超过 10 MB；图片、pdf、Word、Excel、txt。"),
+    )
     content = forms.CharField(
         label=_("诉求内容"),
         max_length=5000,
@@ -195,6 +209,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = active_categories()
         self.fields["district"].queryset = active_departments().filter(kind__in=DISTRICT_KINDS)
+        self.fields["street"].queryset = active_departments().filter(kind=DepartmentKind.STREET)
         if may_dispatch:
             self.fields["department"].queryset = active_departments()
         else:

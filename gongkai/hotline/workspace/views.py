@@ -539,6 +539,7 @@ def _order_page(
             "working_left": working_left,
             "routing": routing,
             "duplicates": duplicates,
+            "may_merge": "merge" in names,
             "read_only": queues.is_leader_only(user),
         },
         status=status,
@@ -610,7 +611,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """新建工单: the operator's form; "answer directly" closes at first contact from the KB answer."""
     _require(queues.may_take_calls(request.user))
     may_dispatch = queues.may_dispatch(request.user)
-    form = IntakeForm(request.POST or None, may_dispatch=may_dispatch)
+    form = IntakeForm(request.POST or None, request.FILES or None, may_dispatch=may_dispatch)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -667,7 +668,9 @@ def _intake_run(request: HttpRequest, data: dict[str, Any], *, mode: str) -> Wor
         caller_phone=data["caller_phone"],
         category=data["category"],
         district=data["district"],
+        street=data.get("street"),
         location=data["location"],
+        attachments=data.get("attachments") or (),
         confidential=data["confidential"],
         actor=request.user,
         request=request,
