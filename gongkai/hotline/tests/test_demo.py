@@ -17,26 +17,31 @@ from gongkai.hotline.reception.models import ReceptionBooking, ReceptionSession
 SIZE = 160
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """Load the accounts and a small hotline demo once for the module."""
-    with django_db_blocker.unblock():
-        out = io.StringIO()
-        accounts_demo.load(stdout=out)
-        counts = demo.load(stdout=out, size=SIZE)
-        reception_demo.load(stdout=out)
-        yield counts
-        from django.core.management import call_command
-
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def user(loaded, db):
-    return lambda name: get_user_model().objects.get(username=name)
+def loaded(db):
+    """Load the accounts and a small hotline demo inside the test's transaction (rolled back after).
+
+    One test loads once and checks everything: a module-wide load outside the transaction would
+    have to flush the database afterwards, which wipes the seeded calendar and catalogue that the
+    tests running after these ones rely on.
+    """
+    out = io.StringIO()
+    accounts_demo.load(stdout=out)
+    counts = demo.load(stdout=out, size=SIZE)
+    reception_demo.load(stdout=out)
+    return counts
 
 
-def test_every_queue_has_something(user):
+def test_demo_loads_once_and_fills_every_queue(loaded):
+    user = lambda name: get_user_model().objects.get(username=name)  # noqa: E731
+    _every_queue_has_something(user)
+    for username in ["handler.gongan", "handler.changyi", "handler.yanan"]:
+        _demo_handlers_have_work(user, username)
+    _history_is_backdated_and_varied()
+    _second_load_adds_nothing()
+
+
+def _every_queue_has_something(user):
     dispatcher = user("dispatcher")
     assert selectors.queue_to_dispatch(dispatcher).exists()
     assert selectors.queue_to_sign_for(dispatcher).exists()
@@ -48,14 +53,13 @@ def test_every_queue_has_something(user):
     assert selectors.queue_replies_to_check(dispatcher).exists()
 
 
-@pytest.mark.parametrize("username", ["handler.gongan", "handler.changyi", "handler.yanan"])
-def test_demo_handlers_have_work(user, username):
+def _demo_handlers_have_work(user, username):
     handler = user(username)
     assert selectors.queue_to_sign_for(handler).exists() or selectors.queue_in_progress(handler).exists()
     assert selectors.work_order_visible(handler).count() >= 3
 
 
-def test_history_is_backdated_and_varied(loaded, db):
+def _history_is_backdated_and_varied():
     orders = WorkOrder.objects.filter(source_reference__startswith=demo.PREFIX)
     assert orders.count() == SIZE
     now = timezone.now()
@@ -77,7 +81,7 @@ def test_history_is_backdated_and_varied(loaded, db):
     assert orders.filter(return_count__gt=0).exists()
 
 
-def test_second_load_adds_nothing(loaded, db):
+def _second_load_adds_nothing():
     before = (
         WorkOrder.objects.count(),
         WorkOrderEvent.objects.count(),
