@@ -720,9 +720,47 @@ def load(*, stdout: Any, size: int | None = None, now: datetime.datetime | None 
     loader.plan()
     loader.run()
     loader.backdate()
+    published = _publish_letters(loader.users["dispatcher"] or loader.users["admin"])
+    trained = _train_routing(stdout)
     seconds = time.monotonic() - started
     stdout.write(
         f"hotline: {size} 件演示工单，{sum(loader.counts.values())} 步，用时 {seconds:.1f} 秒 / "
         f"{size} demo orders, {sum(loader.counts.values())} steps, {seconds:.1f} s"
     )
+    stdout.write(f"hotline: 公开信件 {published} 封 / {published} letters published; {trained}")
     return loader.counts
+
+
+def _publish_letters(actor: Any, *, limit: int = 60) -> int:
+    """Publish the consenting mailbox letters the way staff do: the suggested redacted copies."""
+    from django.db.models import Q
+
+    candidates = WorkOrder.objects.filter(
+        channel=Channel.MAILBOX,
+        consent_to_publish=True,
+        confidential=False,
+        publication_approved_at__isnull=True,
+        status__in=[Status.AWAITING_CALLBACK, Status.CLOSED],
+    ).filter(~Q(public_reply=""))[:limit]
+    published = 0
+    for order in candidates:
+        services.work_order_approve_publication(
+            work_order=order,
+            actor=actor,
+            public_title=services.public_text(order, order.title),
+            public_content=services.public_text(order, order.content),
+            public_reply=order.public_reply,
+        )
+        published += 1
+    return published
+
+
+def _train_routing(stdout: Any) -> str:
+    """Train the routing model on the demo history so that suggestions come from a model at once."""
+    try:
+        from gongkai.hotline.knowledge.services import routing_train
+
+        metrics = routing_train()
+    except Exception as exc:  # noqa: BLE001 - the demo works without a model (keyword rules)
+        return f"routing model not trained ({exc.__class__.__name__}: {exc})"
+    return f"routing model: {str(metrics)[:200]}"
