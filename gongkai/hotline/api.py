@@ -1196,7 +1196,8 @@ def appeal_create(
     key = (idempotency_key or payload.client_reference or "").strip()
     reference = _appeal_reference(key, phone) if key else None
     if reference:
-        existing = WorkOrder.objects.filter(channel=payload.channel, source_reference=reference).first()
+        # Looked up once, here, before the limits count; the service is told not to repeat it.
+        existing = services.work_order_by_reference(channel=payload.channel, reference=reference)
         if existing is not None:
             return Reply(200, _appeal_out(existing, None))
     pairs = [
@@ -1220,6 +1221,7 @@ def appeal_create(
             confidential=payload.confidential,
             consent_to_publish=payload.consent_to_publish and payload.channel == Channel.MAILBOX,
             source_reference=reference,
+            reference_checked=True,
             raw_source={"form": "gongkai.hotline.api"},
             request=request,
         )

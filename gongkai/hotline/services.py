@@ -468,13 +468,16 @@ def work_order_create(
     request: Any = None,
     notify: bool = True,
     received_at: datetime.datetime | None = None,
+    reference_checked: bool = False,
 ) -> tuple[WorkOrder, str | None]:
     """Take an appeal in from any channel; return ``(order, query_code)``.
 
     - Validates everything (Chinese ``ValidationError`` messages keyed by field).
     - Idempotent by ``(channel, source_reference)``: the same reference again returns the existing
       order and ``None`` for the code (the code is never stored in plain text, so it cannot be
-      shown twice).
+      shown twice). ``reference_checked=True`` says the caller has just looked the reference up
+      itself (the public API does, before counting rate limits): the look-up is not repeated, and a
+      race is still caught by the unique constraint.
     - Durable before it returns: the order, its RECEIVED event, audit event, attachments, search
       entry and the citizen's confirmation (SMS to a mobile number, e-mail if given: tracking number
       and query code) commit together. The code appears in plain text only in the outbox row.
@@ -483,8 +486,8 @@ def work_order_create(
     order_type = _choice(order_type, OrderType, field="order_type", label=_("诉求类型"))
     urgency = _choice(urgency, Urgency, field="urgency", label=_("紧急程度"))
     reference = _clean_text(source_reference, field="source_reference", label=_("来源编号"), max_length=120)
-    if reference:
-        existing = WorkOrder.objects.filter(channel=channel, source_reference=reference).first()
+    if reference and not reference_checked:
+        existing = work_order_by_reference(channel=channel, reference=reference)
         if existing is not None:
             return existing, None
     content = _clean_text(
@@ -586,11 +589,26 @@ def work_order_create(
     except IntegrityError:
         # Lost a race on (channel, source_reference): the other request stored the order.
         if reference:
-            existing = WorkOrder.objects.filter(channel=channel, source_reference=reference).first()
+            existing = work_order_by_reference(channel=channel, reference=reference)
             if existing is not None:
                 return existing, None
         raise
     return order, code
+
+
+def work_order_by_reference(*, channel: str, reference: str) -> WorkOrder | None:
+    """The order taken in earlier with this ``(channel, source_reference)``, else ``None``.
+
+    The usual answer is "none": that case is one ``SELECT id … LIMIT 1`` on the unique index; the
+    whole row is loaded only when it exists.
+    """
+    pk = (
+        WorkOrder.objects.filter(channel=channel, source_reference=reference)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+    found = list(pk)
+    return WorkOrder.objects.get(pk=found[0]) if found else None
 
 
 def _title_from(content: str) -> str:
