@@ -18,7 +18,7 @@ No ``from __future__ import annotations`` here: django-ninja needs real annotati
 import datetime
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,6 +235,10 @@ def _access(request: HttpRequest, order_id: int) -> WorkOrder:
     return selectors.access_work_order(_user(request), order_id)
 
 
+@overload
+def _department(code: str, *, field: str, required: Literal[True] = ...) -> Department: ...
+@overload
+def _department(code: str, *, field: str, required: bool) -> Department | None: ...
 def _department(code: str, *, field: str, required: bool = True) -> Department | None:
     code = (code or "").strip()
     if not code:

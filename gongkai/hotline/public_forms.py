@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
@@ -79,7 +79,8 @@ def area_choices() -> list[tuple[Any, Any]]:
     districts = Department.objects.filter(kind__in=DISTRICT_KINDS, is_active=True).order_by("path")
     streets: dict[int, list[Department]] = {}
     for street in Department.objects.filter(kind=DepartmentKind.STREET, is_active=True).order_by("name"):
-        streets.setdefault(street.parent_id, []).append(street)
+        if street.parent_id is not None:  # looked up by district below
+            streets.setdefault(street.parent_id, []).append(street)
     for district in districts:
         name = district.short_name or district.name
         options = [(f"d:{district.pk}", _("%(district)s（不清楚街道）") % {"district": name})]
@@ -218,8 +219,8 @@ class AppealForm(forms.Form):
     def __init__(self, *args: Any, channel: str = Channel.WEB, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel = channel
-        self.fields["category"].choices = category_choices()
-        self.fields["area"].choices = area_choices()
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
+        cast(forms.ChoiceField, self.fields["area"]).choices = area_choices()
         if channel != Channel.MAILBOX:
             del self.fields["consent_to_publish"]
             self.fields["title"].required = False
@@ -287,7 +288,8 @@ class AppealForm(forms.Form):
         return (department, None) if kind == "d" else (None, department)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("homepage"):
             raise ValidationError(_("提交未成功，请稍后再试或拨打 12345 热线。"), code="honeypot")
         if not cleaned.get("form_token") and "form_token" not in self.errors:
@@ -453,7 +455,8 @@ class RatingForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("request_reopen") and cleaned.get("satisfaction") not in DISSATISFIED_LEVELS:
             self.add_error("request_reopen", _("只有选择“不满意”或“非常不满意”时才能申请重新办理。"))
         return cleaned

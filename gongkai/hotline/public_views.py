@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -114,7 +115,7 @@ def filed(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 # --- Lookup and rating --------------------------------------------------------------------------
 
-STATUS_EXPLAINED = {
+STATUS_EXPLAINED: dict[str, Promise] = {
     Status.RECEIVED: gettext_lazy("热线已收到您的诉求，正在交给有关单位办理。"),
     Status.DISPATCHED: gettext_lazy("已交给办理单位，等待单位签收。"),
     Status.IN_PROGRESS: gettext_lazy("办理单位正在办理。"),
@@ -127,7 +128,7 @@ STATUS_EXPLAINED = {
     Status.INVALID: gettext_lazy("该诉求未予受理。如有疑问，请拨打 12345 热线。"),
 }
 #: Status names in the citizen's words where the staff word would puzzle (待回访, 已派单).
-PUBLIC_STATUS_LABEL = {
+PUBLIC_STATUS_LABEL: dict[str, Promise] = {
     Status.DISPATCHED: gettext_lazy("已交办"),
     Status.REPLIED: gettext_lazy("办理中（答复审核中）"),
     Status.AWAITING_CALLBACK: gettext_lazy("已答复，等待回访"),

@@ -272,7 +272,7 @@ def dumps(predictor: RoutingPredictor) -> bytes:
     return buffer.getvalue()
 
 
-def loads(data: bytes) -> RoutingPredictor:
+def loads(data: bytes | memoryview) -> RoutingPredictor:
     import joblib
 
     # The bytes come only from our own RoutingModel rows, written by routing_train (see the ADR).

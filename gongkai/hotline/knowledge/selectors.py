@@ -8,6 +8,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ def access_article(user: Any, pk: Any) -> KnowledgeArticle:
         raise Http404("not found") from exc
 
 
-def _doc_types(statuses: list[str]) -> list[str]:
+def _doc_types(statuses: Iterable[str]) -> list[str]:
     return [doc_type_for(status) for status in statuses]
 
 
@@ -232,10 +233,10 @@ class _ModelCache:
     def get(self) -> tuple[RoutingModel, Any] | None:
         now = time.monotonic()
         if now - self.checked_at < MODEL_CHECK_SECONDS:
-            return (self.row, self.predictor) if self.predictor is not None else None
+            return self._current()
         with self.lock:
             if time.monotonic() - self.checked_at < MODEL_CHECK_SECONDS:
-                return (self.row, self.predictor) if self.predictor is not None else None
+                return self._current()
             latest = (
                 RoutingModel.objects.filter(is_active=True)
                 .order_by("-version")
@@ -247,7 +248,13 @@ class _ModelCache:
             elif latest is None:
                 self.version, self.predictor, self.row = None, None, None
             self.checked_at = time.monotonic()
-            return (self.row, self.predictor) if self.predictor is not None else None
+            return self._current()
+
+    def _current(self) -> tuple[RoutingModel, Any] | None:
+        # _load() and clear() set row and predictor together.
+        if self.predictor is None or self.row is None:
+            return None
+        return self.row, self.predictor
 
     def _load(self, version: int) -> None:
         try:

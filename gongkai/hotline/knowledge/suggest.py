@@ -84,7 +84,7 @@ def _from_model(current: tuple[Any, Any], text: str, limit: int) -> list[Routing
             "department": department.short_name or department.name,
             "p": f"{probability:.2f}",
         }
-        if best:
+        if category is not None:  # set exactly when best is
             reason += _("；分类“%(category)s”概率 %(p)s") % {"category": category.name, "p": f"{best[1]:.2f}"}
         suggestions.append(
             RoutingSuggestion(

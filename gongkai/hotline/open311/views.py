@@ -333,11 +333,11 @@ def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
         return _render(fmt, "service_requests", [_request_out(order) for order in rows])
     start = _moment(request.GET.get("start_date", ""), field="start_date")
     end = _moment(request.GET.get("end_date", ""), field="end_date", end=True)
-    if start is None and end is None:
-        end = timezone.now()
     if start is None:
+        if end is None:
+            end = timezone.now()
         start = end - datetime.timedelta(days=MAX_RANGE_DAYS)
-    if end is None:
+    elif end is None:
         end = start + datetime.timedelta(days=MAX_RANGE_DAYS)
     if end < start:
         raise Open311Error(400, _("end_date 不能早于 start_date。"))

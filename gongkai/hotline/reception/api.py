@@ -8,6 +8,7 @@ token or a staff session and the reception access rules (``reception.access``).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -97,7 +98,7 @@ def _booking_out(booking: ReceptionBooking) -> dict:
         "citizen_name": masked["citizen_name"],
         "phone": masked["phone"],
         "preferred_time": booking.preferred_time,
-        "tracking_number": booking.work_order.tracking_number if booking.work_order_id else None,
+        "tracking_number": booking.work_order.tracking_number if booking.work_order is not None else None,
     }
 
 
@@ -204,7 +205,7 @@ def _staff_booking_out(booking: ReceptionBooking) -> dict:
         "phone": masked["phone"],
         "matter": booking.matter,
         "preferred_time": booking.preferred_time,
-        "tracking_number": booking.work_order.tracking_number if booking.work_order_id else None,
+        "tracking_number": booking.work_order.tracking_number if booking.work_order is not None else None,
     }
 
 
@@ -221,6 +222,11 @@ class WalkInIn(VisitIn):
     id_number: str = Field("", max_length=18)
 
 
+def _user(request: HttpRequest) -> Any:
+    # django-ninja sets request.auth (always the user, see gongkai.api.auth); HttpRequest doesn't declare it.
+    return request.auth  # type: ignore[attr-defined]
+
+
 def _category(pk: int | None) -> RoutingCategory | None:
     if pk is None:
         return None
@@ -234,7 +240,7 @@ def _category(pk: int | None) -> RoutingCategory | None:
 def _visible_session(request: HttpRequest, session_id: int) -> ReceptionSession:
     if selectors.valid_pk(session_id) is None:
         raise Http404
-    session = access.sessions_visible(request.auth).filter(pk=session_id).first()
+    session = access.sessions_visible(_user(request)).filter(pk=session_id).first()
     if session is None:
         raise Http404
     return session
@@ -244,14 +250,14 @@ def _visible_booking(request: HttpRequest, booking_id: int) -> ReceptionBooking:
     if selectors.valid_pk(booking_id) is None:
         raise Http404
     booking = (
-        access.bookings_visible(request.auth)
+        access.bookings_visible(_user(request))
         .select_related("session", "work_order")
         .filter(pk=booking_id)
         .first()
     )
     if booking is None:
         raise Http404
-    if not access.can_manage_session(request.auth, booking.session):
+    if not access.can_manage_session(_user(request), booking.session):
         raise PermissionDenied()
     return booking
 
@@ -271,7 +277,7 @@ def staff_attended(request: HttpRequest, booking_id: int, payload: VisitIn):
     booking = _visible_booking(request, booking_id)
     booking = services.booking_mark_attended(
         booking=booking,
-        actor=request.auth,
+        actor=_user(request),
         matter=payload.matter,
         order_type=payload.order_type,
         category=_category(payload.category_id),
@@ -285,7 +291,7 @@ def staff_attended(request: HttpRequest, booking_id: int, payload: VisitIn):
 def staff_no_show(request: HttpRequest, booking_id: int):
     booking = _visible_booking(request, booking_id)
     return _staff_booking_out(
-        services.booking_mark_no_show(booking=booking, actor=request.auth, request=request)
+        services.booking_mark_no_show(booking=booking, actor=_user(request), request=request)
     )
 
 
@@ -296,11 +302,11 @@ def staff_no_show(request: HttpRequest, booking_id: int):
 )
 def staff_walk_in(request: HttpRequest, session_id: int, payload: WalkInIn):
     session = _visible_session(request, session_id)
-    if not access.can_manage_session(request.auth, session):
+    if not access.can_manage_session(_user(request), session):
         raise PermissionDenied()
     booking = services.walk_in_register(
         session=session,
-        actor=request.auth,
+        actor=_user(request),
         citizen_name=payload.citizen_name,
         phone=payload.phone,
         id_number=payload.id_number,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,9 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, session: ReceptionSession, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["preferred_time"].choices = [("", _("不限"))] + [(w, w) for w in time_windows(session)]
+        cast(forms.ChoiceField, self.fields["preferred_time"]).choices = [("", _("不限"))] + [
+            (w, w) for w in time_windows(session)
+        ]
 
 
 class LookupForm(forms.Form):
@@ -75,7 +79,8 @@ class SessionForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         candidate = self.instance
         for name, value in cleaned.items():
             setattr(candidate, name, value)
@@ -107,7 +112,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = _categories()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = _categories()
 
 
 class WalkInForm(VisitForm):

@@ -114,7 +114,7 @@ def time_windows(session: ReceptionSession) -> list[str]:
     start = datetime.datetime.combine(day, session.start_time)
     end = datetime.datetime.combine(day, session.end_time)
     step = datetime.timedelta(minutes=max(10, session.slot_minutes or 30))
-    windows = []
+    windows: list[str] = []
     while start < end and len(windows) < 48:
         stop = min(start + step, end)
         windows.append(f"{start:%H:%M}-{stop:%H:%M}")
@@ -264,6 +264,8 @@ def booking_create(
         with transaction.atomic():
             # The lock serialises bookings of one session: the count below cannot change under us.
             try:
+                if pk is None:  # an unsaved session or an id that cannot be one
+                    raise ReceptionSession.DoesNotExist
                 locked = ReceptionSession.objects.select_for_update().select_related("department").get(pk=pk)
             except (ReceptionSession.DoesNotExist, ValueError, TypeError):
                 raise BookingRefused(_("找不到该接待日。"), code="session_not_found", status=404) from None

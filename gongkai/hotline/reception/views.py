@@ -39,8 +39,9 @@ def _allowed(scope: str, key: str) -> bool:
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    department_id = request.GET.get("department") or ""
-    department_id = int(department_id) if department_id.isdigit() else None
+    raw_department = request.GET.get("department") or ""
+    # isascii(): "²".isdigit() is true too, and int("²") raises.
+    department_id = int(raw_department) if raw_department.isascii() and raw_department.isdigit() else None
     sessions = list(selectors.sessions_upcoming(department_id=department_id))
     departments = Department.objects.filter(
         pk__in=selectors.sessions_upcoming().values("department_id")
@@ -114,7 +115,11 @@ def booked(request: HttpRequest) -> HttpResponse:
     from gongkai.hotline.reception.models import ReceptionBooking
 
     pk = request.session.get(CONFIRM_KEY)
-    booking = ReceptionBooking.objects.select_related("session", "session__department").filter(pk=pk).first()
+    booking = (
+        ReceptionBooking.objects.select_related("session", "session__department").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
     if booking is None:
         return redirect("reception:lookup")
     return render(

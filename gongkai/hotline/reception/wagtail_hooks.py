@@ -211,6 +211,7 @@ def attended_view(request, pk: int):
         except (ValidationError, ApiError) as exc:
             messages.error(request, _error_text(exc))
         else:
+            assert booking.work_order is not None  # booking_mark_attended() attaches the order
             messages.success(
                 request,
                 _("已登记接待，生成工单 %(number)s。") % {"number": booking.work_order.tracking_number},
@@ -247,7 +248,10 @@ def walk_in_view(request, pk: int):
     form = WalkInForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
+            request,
+            "；".join(
+                f"{form.fields[f].label}：{' '.join(str(m) for m in e)}" for f, e in form.errors.items()
+            ),
         )
         return redirect("reception_admin:bookings", session.pk)
     data = form.cleaned_data
@@ -267,6 +271,7 @@ def walk_in_view(request, pk: int):
     except (ValidationError, ApiError) as exc:
         messages.error(request, _error_text(exc))
     else:
+        assert booking.work_order is not None  # walk_in_register() attaches the order
         messages.success(
             request,
             _("已登记现场来访，生成工单 %(number)s。") % {"number": booking.work_order.tracking_number},

@@ -183,6 +183,10 @@ def action_form(action: Action, order: WorkOrder, *, data: Any = None) -> Any:
             }
         elif action.form is f.ApproveReplyForm:
             kwargs["initial"] = {"public_reply": order.public_reply or redact_text(order.reply_text)}
-        elif action.form is f.DispatchForm and order.category_id and order.category.default_department_id:
+        elif (
+            action.form is f.DispatchForm
+            and order.category is not None
+            and order.category.default_department_id
+        ):
             kwargs["initial"] = {"department": order.category.default_department_id}
     return action.form(**kwargs)

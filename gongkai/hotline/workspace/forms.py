@@ -7,7 +7,7 @@ service the view calls, so a form that passes can still be refused with the core
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -93,11 +93,14 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories()
-        self.fields["department"].queryset = visible_departments(user).filter(is_active=True).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = active_categories()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
+            visible_departments(user).filter(is_active=True).order_by("path")
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start: datetime.date | None = data.get("date_from")
         end: datetime.date | None = data.get("date_to")
         if start and end and start > end:
@@ -112,8 +115,8 @@ class BulkDispatchForm(forms.Form):
 
     def __init__(self, *args: Any, order_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["orders"].choices = [(pk, pk) for pk in order_ids]
-        self.fields["department"].queryset = active_departments()
+        cast(forms.ChoiceField, self.fields["orders"]).choices = [(pk, pk) for pk in order_ids]
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = active_departments()
 
     def clean_orders(self) -> list[int]:
         orders = self.cleaned_data["orders"]
@@ -207,11 +210,15 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, may_dispatch: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories()
-        self.fields["district"].queryset = active_departments().filter(kind__in=DISTRICT_KINDS)
-        self.fields["street"].queryset = active_departments().filter(kind=DepartmentKind.STREET)
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = active_categories()
+        cast(forms.ModelChoiceField, self.fields["district"]).queryset = active_departments().filter(
+            kind__in=DISTRICT_KINDS
+        )
+        cast(forms.ModelChoiceField, self.fields["street"]).queryset = active_departments().filter(
+            kind=DepartmentKind.STREET
+        )
         if may_dispatch:
-            self.fields["department"].queryset = active_departments()
+            cast(forms.ModelChoiceField, self.fields["department"]).queryset = active_departments()
         else:
             del self.fields["department"]
 
@@ -259,9 +266,9 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()
-        self.fields["assisting"].queryset = active_departments()
-        self.fields["category"].queryset = active_categories()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = active_departments()
+        cast(forms.ModelChoiceField, self.fields["assisting"]).queryset = active_departments()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = active_categories()
 
 
 class ReassignForm(forms.Form):
@@ -276,8 +283,8 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()
-        self.fields["assisting"].queryset = active_departments()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = active_departments()
+        cast(forms.ModelChoiceField, self.fields["assisting"]).queryset = active_departments()
 
 
 class DispatchDownForm(forms.Form):
@@ -289,7 +296,7 @@ class DispatchDownForm(forms.Form):
         queryset = active_departments().filter(kind=DepartmentKind.STREET)
         if order is not None and order.current_department_id:
             queryset = queryset.filter(parent_id=order.current_department_id)
-        self.fields["street"].queryset = queryset
+        cast(forms.ModelChoiceField, self.fields["street"]).queryset = queryset
 
 
 class ReturnForm(forms.Form):
@@ -300,7 +307,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["suggested_department"].queryset = active_departments()
+        cast(forms.ModelChoiceField, self.fields["suggested_department"]).queryset = active_departments()
 
 
 class ReasonForm(forms.Form):

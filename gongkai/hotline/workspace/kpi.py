@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -46,12 +46,15 @@ class KpiFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["department"].queryset = visible_departments(user).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = visible_departments(user).order_by(
+            "path"
+        )
         if not city_wide(user):
-            self.fields["department"].empty_label = None
+            cast(forms.ModelChoiceField, self.fields["department"]).empty_label = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return data

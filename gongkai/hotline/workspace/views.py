@@ -381,8 +381,8 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     back = reverse("hotline_workspace:queue", args=["to_dispatch"])
     if not form.is_valid():
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for error in errors:  # ErrorList yields the messages as text
+                messages.error(request, str(error))
         return redirect(back)
     done, failed = [], []
     for pk in form.cleaned_data["orders"]:
