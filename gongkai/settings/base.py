@@ -159,6 +159,9 @@ CELERY_BROKER_URL = env.get_url(
 # Embedded mode: no broker. Tasks run in the calling process and periodic jobs are run by
 # `gongkai jobs` (started by `make run`), which reads the same CELERY_BEAT_SCHEDULE.
 EMBEDDED = CELERY_BROKER_URL is None
+if EMBEDDED:
+    # Never used (tasks run eagerly), but keeps kombu from looking for a broker on localhost.
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
