@@ -516,9 +516,15 @@ def caller_history(*, phone: str, exclude: WorkOrder | None = None, limit: int =
 
 
 def work_order_search(*, user: Any, query: str, limit: int = 50) -> QuerySet[WorkOrder]:
-    """Chinese full-text search of titles and contents, limited to what ``user`` may see."""
-    from gongkai.core.search.selectors import search
+    """Chinese full-text search of titles and contents, limited to what ``user`` may see.
 
+    Orders taken in since the last indexing job are indexed first (intake defers it), so a search
+    finds every order stored before it; with nothing pending that is one query on a partial index.
+    """
+    from gongkai.core.search.selectors import search
+    from gongkai.hotline.services import work_orders_index_pending
+
+    work_orders_index_pending()
     results = search(query, doc_types=["workorder"], public_only=False, limit=min(limit, 200))
     ids = [hit.object_id for hit in results.hits]
     return work_order_visible(user, WorkOrder.objects.filter(pk__in=ids)).order_by("-created_at")

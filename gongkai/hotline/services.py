@@ -556,6 +556,7 @@ def work_order_create(
                 status=Status.RECEIVED,
                 received_by=_user_or_none(actor),
                 created_at=now,
+                search_pending=True,
             )
             order.save(force_insert=True)
             for checked in checked_files:
@@ -573,7 +574,8 @@ def work_order_create(
                 },
                 request=request,
             )
-            _index(order)
+            # The search entry is written after the response (work_orders_index_pending), not in
+            # this transaction; search_pending=True (saved with the order) keeps it from being lost.
             if notify:
                 _notify_citizen(
                     order,
@@ -616,10 +618,10 @@ def _title_from(content: str) -> str:
     return first[:30] + ("…" if len(first) > 30 else "")
 
 
-def _index(order: WorkOrder) -> None:
-    from gongkai.core.search.services import index_object
+def _search_document(order: WorkOrder) -> Any:
+    from gongkai.core.search.documents import SearchDocument
 
-    index_object(
+    return SearchDocument.for_object(
         order,
         title=f"{order.tracking_number} {order.title}",
         body=redact_text(order.content),
@@ -627,7 +629,42 @@ def _index(order: WorkOrder) -> None:
         date=calendar.local_date(moment=order.created_at),
         is_public=False,
         extra={"tracking_number": order.tracking_number},
+        language="zh-hans",
     )
+
+
+INDEX_BATCH = 200
+
+
+def work_orders_index_pending(*, limit: int = 5000) -> int:
+    """Write the search entries of orders taken in but not yet indexed; return how many.
+
+    Intake leaves indexing out of the citizen's request: the order is saved with
+    ``search_pending=True`` in its transaction, so nothing can be lost, and this writes the entries
+    later, in batches of ``INDEX_BATCH`` (each one transaction, rows locked with ``SKIP LOCKED`` on
+    PostgreSQL so that concurrent callers share the work instead of indexing twice). Run by the
+    periodic job ``gongkai.hotline.tasks.index_pending`` and at the start of every staff search
+    (``selectors.work_order_search``), so a search always finds what was taken in before it.
+    """
+    from gongkai.core.search.services import index_documents
+
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            batch = list(
+                WorkOrder.objects.filter(search_pending=True)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .only("pk", "tracking_number", "title", "content", "created_at")[
+                    : min(INDEX_BATCH, limit - done)
+                ]
+            )
+            if not batch:
+                break
+            index_documents([_search_document(order) for order in batch], batch_size=INDEX_BATCH)
+            WorkOrder.objects.filter(pk__in=[order.pk for order in batch]).update(search_pending=False)
+        done += len(batch)
+    return done
 
 
 def work_order_from_message(

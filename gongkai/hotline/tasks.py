@@ -11,3 +11,11 @@ def sweep_deadlines() -> dict[str, int]:
     from gongkai.hotline.services import deadlines_sweep
 
     return deadlines_sweep()
+
+
+@shared_task(name="gongkai.hotline.tasks.index_pending")
+def index_pending() -> int:
+    """Every 30 seconds: the search entries of orders taken in since (intake defers them)."""
+    from gongkai.hotline.services import work_orders_index_pending
+
+    return work_orders_index_pending()
