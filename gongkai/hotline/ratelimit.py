@@ -81,6 +81,21 @@ def is_exceeded(limit: Limit, identity: str) -> bool:
     return count(limit, identity) >= limit.tuned().limit
 
 
+def any_exceeded(pairs: Iterable[tuple[Limit, str]]) -> Limit | None:
+    """The first ``(limit, identity)`` another hit would put over its limit, else ``None``.
+
+    ``is_exceeded`` for several counters in one cache round trip (``cache.get_many``).
+    """
+    now = time.time()
+    keyed = [(limit.tuned(), identity) for limit, identity in pairs]
+    keys = [_key(limit, identity, now) for limit, identity in keyed]
+    counts = cache.get_many(keys) if keys else {}
+    for (limit, _identity), key in zip(keyed, keys, strict=True):
+        if int(counts.get(key, 0)) >= limit.limit:
+            return limit
+    return None
+
+
 def hit(limit: Limit, identity: str) -> int:
     """Count one hit; return the count in the current window (atomic where the cache is)."""
     limit = limit.tuned()

@@ -163,6 +163,27 @@ def _department_name(department: Department | None) -> str:
     return department.short_name or department.name
 
 
+#: The columns ``public_view`` reads of an order and its lead and reply departments (for a lookup
+#: that loads nothing else: ``services.public_lookup(..., only=PUBLIC_VIEW_FIELDS)``).
+PUBLIC_VIEW_FIELDS = (
+    "tracking_number",
+    "status",
+    "order_type",
+    "title",
+    "created_at",
+    "merged_into_id",
+    "reply_due_at",
+    "deadline_rule_text",
+    "public_reply",
+    "reply_approved_at",
+    "satisfaction",
+    "lead_department__name",
+    "lead_department__short_name",
+    "reply_department__name",
+    "reply_department__short_name",
+)
+
+
 def public_view(work_order: WorkOrder) -> PublicView:
     """The public lookup page's content: public events, department names, deadline and reply.
 
@@ -173,6 +194,7 @@ def public_view(work_order: WorkOrder) -> PublicView:
     events = (
         WorkOrderEvent.objects.filter(work_order_id__in=orders, is_public=True)
         .select_related("department")
+        .only("type", "data", "created_at", "department__name", "department__short_name")
         .order_by("created_at", "pk")
     )
     public_events = []

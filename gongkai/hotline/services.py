@@ -885,21 +885,27 @@ def inbound_message_ignore(
     )
 
 
-def public_lookup(tracking_number: str, query_code: str) -> WorkOrder | None:
+def public_lookup(
+    tracking_number: str, query_code: str, *, only: Iterable[str] | None = None
+) -> WorkOrder | None:
     """Return the order if the tracking number and query code match, else ``None``.
 
     The same ``None`` (and about the same time: the HMAC is computed and compared either way) for
-    an unknown number and a wrong code. Rate limiting is the caller's job.
+    an unknown number and a wrong code. Rate limiting is the caller's job. One query (the lead and
+    reply departments come with it); ``only`` limits the columns loaded to those a read-only caller
+    needs (``selectors.PUBLIC_VIEW_FIELDS``; the hash is always loaded).
     """
     number = (tracking_number or "").strip()[:16]
     code = (query_code or "").strip()[:6]
-    order = (
-        WorkOrder.objects.select_related("lead_department", "reply_department")
-        .filter(tracking_number=number)
-        .first()
-        if number.isdigit()
-        else None
-    )
+    order = None
+    if number.isdigit():
+        queryset = WorkOrder.objects.select_related("lead_department", "reply_department").filter(
+            tracking_number=number
+        )
+        if only is not None:
+            queryset = queryset.only("query_code_hash", *only)
+        # The number is unique: no ORDER BY, at most one row.
+        order = next(iter(queryset.order_by()[:1]), None)
     expected = order.query_code_hash if order is not None else hashlib.sha256(b"no-such-order").hexdigest()
     given = query_code_hash(tracking_number=number, query_code=code)
     if constant_time_compare(expected, given) and order is not None and code.isdigit() and len(code) == 6:
