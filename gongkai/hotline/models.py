@@ -472,7 +472,23 @@ class WorkOrder(models.Model):
             models.Index(fields=["status", "lead_department", "reply_due_at"], name="hotline_wo_lead_queue"),
             models.Index(fields=["status", "sign_for_due_at"], name="hotline_wo_signfor"),
             models.Index(fields=["caller_phone", "created_at"], name="hotline_wo_caller"),
-            models.Index(fields=["lead_department", "created_at"], name="hotline_wo_kpi"),
+            # Covering index of kpi_for_department / kpi_by_department: every column they count is a
+            # key column (SQLite has no INCLUDE), so a department's year is an index-only scan.
+            models.Index(
+                fields=[
+                    "lead_department",
+                    "created_at",
+                    "reply_due_at",
+                    "replied_at",
+                    "reply_approved_at",
+                    "callback_attempts",
+                    "satisfaction",
+                    "reopen_count",
+                    "return_count",
+                    "first_contact_resolution",
+                ],
+                name="hotline_wo_kpi_cover",
+            ),
             models.Index(fields=["status", "created_at"], name="hotline_wo_status_created"),
             models.Index(fields=["id"], condition=Q(search_pending=True), name="hotline_wo_search_pending"),
         ]
@@ -549,7 +565,11 @@ class Assignment(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["department", "is_active", "status"], name="hotline_asg_queue"),
-            models.Index(fields=["department", "created_at"], name="hotline_asg_kpi"),
+            # Covering index of the sign-for KPIs (index-only scan of a department's lead assignments).
+            models.Index(
+                fields=["department", "created_at", "role", "sign_for_due_at", "accepted_at"],
+                name="hotline_asg_kpi_cover",
+            ),
         ]
 
     def __str__(self) -> str:

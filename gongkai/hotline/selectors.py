@@ -630,27 +630,33 @@ def _range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime,
     )
 
 
+#: What the KPI counts count: a NOT NULL column of both covering indexes (``hotline_wo_kpi_cover``,
+#: ``hotline_asg_kpi_cover``), not the id, so that PostgreSQL and SQLite answer from the index alone.
+#: (Django refuses ``Count("*", filter=...)``.)
+_ROWS = "created_at"
+
+
 def _order_aggregates(now: datetime.datetime) -> dict[str, Any]:
     replied = Q(replied_at__isnull=False)
     return {
-        "orders": Count("pk"),
-        "reply_due": Count("pk", filter=Q(reply_due_at__isnull=False) & (replied | Q(reply_due_at__lt=now))),
-        "replied_on_time": Count("pk", filter=replied & Q(replied_at__lte=F("reply_due_at"))),
-        "reply_approved": Count("pk", filter=Q(reply_approved_at__isnull=False)),
-        "called_back": Count("pk", filter=Q(callback_attempts__gt=0)),
-        "rated": Count("pk", filter=~Q(satisfaction="")),
-        "satisfied": Count("pk", filter=Q(satisfaction__in=list(SATISFIED_LEVELS))),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-        "returned": Count("pk", filter=Q(return_count__gt=0)),
-        "first_contact": Count("pk", filter=Q(first_contact_resolution=True)),
+        "orders": Count(_ROWS),
+        "reply_due": Count(_ROWS, filter=Q(reply_due_at__isnull=False) & (replied | Q(reply_due_at__lt=now))),
+        "replied_on_time": Count(_ROWS, filter=replied & Q(replied_at__lte=F("reply_due_at"))),
+        "reply_approved": Count(_ROWS, filter=Q(reply_approved_at__isnull=False)),
+        "called_back": Count(_ROWS, filter=Q(callback_attempts__gt=0)),
+        "rated": Count(_ROWS, filter=~Q(satisfaction="")),
+        "satisfied": Count(_ROWS, filter=Q(satisfaction__in=list(SATISFIED_LEVELS))),
+        "reopened": Count(_ROWS, filter=Q(reopen_count__gt=0)),
+        "returned": Count(_ROWS, filter=Q(return_count__gt=0)),
+        "first_contact": Count(_ROWS, filter=Q(first_contact_resolution=True)),
     }
 
 
 def _sign_for_aggregates() -> dict[str, Any]:
     return {
-        "sign_for_due": Count("pk", filter=Q(sign_for_due_at__isnull=False)),
+        "sign_for_due": Count(_ROWS, filter=Q(sign_for_due_at__isnull=False)),
         "signed_on_time": Count(
-            "pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("sign_for_due_at"))
+            _ROWS, filter=Q(accepted_at__isnull=False, accepted_at__lte=F("sign_for_due_at"))
         ),
     }
 
@@ -666,7 +672,9 @@ def kpi_for_department(
     """KPIs of orders received in [start, end] (Beijing dates) led by ``department`` (None: the city).
 
     Two aggregate queries (orders by lead department and creation time; lead assignments by
-    department and dispatch time), both on indexes, so the cost does not grow with a Python loop.
+    department and dispatch time), both index-only scans of covering indexes
+    (``hotline_wo_kpi_cover``, ``hotline_asg_kpi_cover``): a busy department's year (~235k orders
+    of 1M) reads about 2,500 index pages instead of the table.
     Sign-for counts every lead assignment (a reassigned order counts for each department).
     """
     now = now or timezone.now()
