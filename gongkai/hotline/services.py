@@ -899,13 +899,22 @@ def public_lookup(
     code = (query_code or "").strip()[:6]
     order = None
     if number.isdigit():
-        queryset = WorkOrder.objects.select_related("lead_department", "reply_department").filter(
-            tracking_number=number
-        )
-        if only is not None:
-            queryset = queryset.only("query_code_hash", *only)
-        # The number is unique: no ORDER BY, at most one row.
-        order = next(iter(queryset.order_by()[:1]), None)
+        from gongkai.hotline.selectors import fetch_precompiled
+
+        columns = None if only is None else ("query_code_hash", *only)
+
+        def build(values: list[Any]) -> Any:
+            queryset = WorkOrder.objects.select_related("lead_department", "reply_department").filter(
+                tracking_number=values[0]
+            )
+            if columns is not None:
+                queryset = queryset.only(*columns)
+            # The number is unique: no ORDER BY, at most one row.
+            return queryset.order_by()[:1]
+
+        # Compiled once per thread and column list: compiling cost as much as running it.
+        found = fetch_precompiled(("hotline.public_lookup", columns), build, [number])
+        order = found[0] if found else None
     expected = order.query_code_hash if order is not None else hashlib.sha256(b"no-such-order").hexdigest()
     given = query_code_hash(tracking_number=number, query_code=code)
     if constant_time_compare(expected, given) and order is not None and code.isdigit() and len(code) == 6:

@@ -85,3 +85,23 @@ def test_any_exceeded_agrees_with_is_exceeded(settings):
     ratelimit.hit(limit, "10.0.0.2")
     assert ratelimit.is_exceeded(limit, "10.0.0.2") and not ratelimit.is_exceeded(limit, "10.0.0.1")
     assert ratelimit.any_exceeded(pairs) == limit.tuned()
+
+
+def test_a_repeated_lookup_compiles_no_sql(client, clock, replied):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    code = _known_code(replied)
+    body = {"tracking_number": replied.tracking_number, "query_code": code}
+    assert client.post(BASE + "/lookup", body, content_type="application/json").status_code == 200
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        response = client.post(BASE + "/lookup", body, content_type="application/json")
+        wrong = client.post(
+            BASE + "/lookup",
+            {"tracking_number": replied.tracking_number, "query_code": "000000"},
+            content_type="application/json",
+        )
+    assert response.status_code == 200 and wrong.status_code == 404
+    compiled = [call.args[0].query.model._meta.label for call in as_sql.call_args_list]
+    # (wagtail's RedirectMiddleware looks the 404's path up: Site, Redirect; not the lookup's.)
+    assert [label for label in compiled if label.startswith("hotline.")] == []
+    assert response.json()["tracking_number"] == replied.tracking_number
