@@ -18,8 +18,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.query import get_related_populators
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongkai.accounts.access import scope_queryset
 from gongkai.accounts.models import Department
@@ -239,6 +239,19 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     return result
 
 
+#: Translated labels of the public view, per (language, kind, value): each ``gettext`` walks the
+#: catalog chain (about a dozen catalogs) and the public lookup needs about fifteen of them.
+_PUBLIC_LABELS: dict[tuple[str | None, str, str], str] = {}
+
+
+def _label(kind: str, value: str, compute: Callable[[], Any]) -> str:
+    key = (get_language(), kind, value)
+    label = _PUBLIC_LABELS.get(key)
+    if label is None:
+        label = _PUBLIC_LABELS[key] = str(compute())
+    return label
+
+
 def public_view(work_order: WorkOrder) -> PublicView:
     """The public lookup page's content: public events, department names, deadline and reply.
 
@@ -262,10 +275,15 @@ def public_view(work_order: WorkOrder) -> PublicView:
         if template is None:
             continue
         level = event.data.get("satisfaction", "")
-        text = str(template) % {
-            "department": _department_name(event.department) or _("相关单位"),
+        text = _label("event", event.type, template.__str__) % {
+            "department": _department_name(event.department)
+            or _label("department", "", lambda: _("相关单位")),
             "number": event.data.get("tracking_number", ""),
-            "satisfaction": Satisfaction(level).label if level in Satisfaction.values else "",
+            "satisfaction": (
+                _label("satisfaction", level, Satisfaction(level).label.__str__)
+                if level in Satisfaction.values
+                else ""
+            ),
             "reason": event.data.get("public_reason", ""),
         }
         public_events.append(PublicEvent(at=event.created_at, text=text))
@@ -273,8 +291,8 @@ def public_view(work_order: WorkOrder) -> PublicView:
     return PublicView(
         tracking_number=work_order.tracking_number,
         status=effective.status,
-        status_label=str(Status(effective.status).label),
-        order_type_label=str(work_order.get_order_type_display()),
+        status_label=_label("status", effective.status, lambda: Status(effective.status).label),
+        order_type_label=_label("order_type", work_order.order_type, work_order.get_order_type_display),
         title=work_order.title,
         received_at=work_order.created_at,
         events=public_events,
@@ -285,7 +303,11 @@ def public_view(work_order: WorkOrder) -> PublicView:
         reply_department=_department_name(effective.reply_department) if shows_reply else "",
         replied_at=effective.reply_approved_at if shows_reply else None,
         merged_into=effective.tracking_number if effective.pk != work_order.pk else "",
-        satisfaction_label=str(effective.get_satisfaction_display()) if effective.satisfaction else "",
+        satisfaction_label=(
+            _label("satisfaction", effective.satisfaction, effective.get_satisfaction_display)
+            if effective.satisfaction
+            else ""
+        ),
     )
 
 
