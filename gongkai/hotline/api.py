@@ -355,7 +355,7 @@ def _filtered(user: Any, filters: OrderFilter) -> QuerySet[WorkOrder]:
         queryset = queryset.filter(overdue) if filters.overdue else queryset.exclude(overdue)
     text = (filters.q or "").strip()
     if text:
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             queryset = queryset.filter(tracking_number__startswith=text)
         else:
             from gongkai.core.search.selectors import InvalidQuery

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongkai.accounts.models import Department, DepartmentKind
+from gongkai.core.parsing import parse_id
 from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import ratelimit, services
 from gongkai.hotline.models import (
@@ -282,7 +283,10 @@ class AppealForm(forms.Form):
         if not value:
             return None, None
         kind, _sep, pk = value.partition(":")
-        department = Department.objects.filter(pk=pk, is_active=True).first() if pk.isdigit() else None
+        department_id = parse_id(pk)
+        department = (
+            Department.objects.filter(pk=department_id, is_active=True).first() if department_id else None
+        )
         if department is None:
             raise ValidationError(_("所选区县或街道不存在，请重新选择。"))
         return (department, None) if kind == "d" else (None, department)

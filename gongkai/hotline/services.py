@@ -898,7 +898,7 @@ def public_lookup(
     number = (tracking_number or "").strip()[:16]
     code = (query_code or "").strip()[:6]
     order = None
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         from gongkai.hotline.selectors import fetch_precompiled
 
         columns = None if only is None else ("query_code_hash", *only)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongkai.accounts.models import Department
 from gongkai.api.errors import PermissionDenied
 from gongkai.core.audit.services import audit_record
+from gongkai.core.parsing import parse_id
 from gongkai.core.search import services as search
 from gongkai.hotline.knowledge.models import (
     ArticleStatus,
@@ -153,7 +154,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             return None
         if isinstance(v, RoutingCategory):
             return v
-        found = RoutingCategory.objects.filter(pk=v).first() if str(v).isdigit() else None
+        pk = parse_id(v)
+        found = RoutingCategory.objects.filter(pk=pk).first() if pk else None
         if found is None:
             raise ValidationError(_("派单目录分类不存在。"))
         return found
@@ -163,7 +165,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             return None
         if isinstance(v, Department):
             return v
-        found = Department.objects.filter(pk=v).first() if str(v).isdigit() else None
+        pk = parse_id(v)
+        found = Department.objects.filter(pk=pk).first() if pk else None
         if found is None:
             raise ValidationError(_("责任单位不存在。"))
         return found

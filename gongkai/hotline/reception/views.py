@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gongkai.accounts.models import Department
+from gongkai.core.parsing import parse_id
 from gongkai.hotline.reception import ratelimit, selectors, services
 from gongkai.hotline.reception.forms import BookingForm, LookupForm
 from gongkai.hotline.reception.models import BookingStatus, ReceptionSession
@@ -40,8 +41,7 @@ def _allowed(scope: str, key: str) -> bool:
 
 def session_list(request: HttpRequest) -> HttpResponse:
     raw_department = request.GET.get("department") or ""
-    # isascii(): "²".isdigit() is true too, and int("²") raises.
-    department_id = int(raw_department) if raw_department.isascii() and raw_department.isdigit() else None
+    department_id = parse_id(raw_department)
     sessions = list(selectors.sessions_upcoming(department_id=department_id))
     departments = Department.objects.filter(
         pk__in=selectors.sessions_upcoming().values("department_id")

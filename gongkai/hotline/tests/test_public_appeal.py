@@ -105,6 +105,8 @@ def test_query_code_only_in_the_filing_session(client, django_user_model):
         ({"privacy_ack": ""}, "请阅读个人信息保护说明并勾选"),
         ({"order_type": "nonsense"}, "请选择诉求类型"),
         ({"content": "坏字符\x07"}, "无法识别的字符"),
+        ({"area": "d:²"}, "所选区县或街道"),
+        ({"area": "s:" + "9" * 40}, "所选区县或街道"),
     ],
 )
 def test_bad_input_is_refused_in_chinese_and_changes_nothing(client, overrides, message):

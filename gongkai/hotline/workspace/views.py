@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongkai.accounts.access import access_department_or_404
 from gongkai.api.errors import ApiError
 from gongkai.core.audit.services import audit_personal_data_view
+from gongkai.core.parsing import parse_id
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import selectors, services
@@ -376,7 +377,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch the selected orders to one department, each through ``work_order_dispatch``."""
     _require(queues.may_dispatch(request.user))
-    ids = [int(v) for v in request.POST.getlist("orders") if v.isdigit()]
+    ids = [pk for pk in (parse_id(v) for v in request.POST.getlist("orders")) if pk is not None]
     form = BulkDispatchForm(request.POST, order_ids=ids)
     back = reverse("hotline_workspace:queue", args=["to_dispatch"])
     if not form.is_valid():
@@ -635,10 +636,10 @@ def intake(request: HttpRequest) -> HttpResponse:
                 if order is not None:
                     return redirect(reverse("hotline_workspace:intake") + f"?created={order.pk}")
     created = None
-    created_pk = request.GET.get("created", "")
-    if created_pk.isdigit():
+    created_pk = parse_id(request.GET.get("created", ""))
+    if created_pk is not None:
         try:
-            created = selectors.access_work_order(request.user, int(created_pk))
+            created = selectors.access_work_order(request.user, created_pk)
         except Exception:
             created = None
     return TemplateResponse(
