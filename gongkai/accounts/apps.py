@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from django.db.models.signals import post_migrate, post_save
+        from django.core.signals import request_finished
+        from django.db.models.signals import post_migrate, post_save, pre_delete
 
         from gongkai.accounts import signals
 
@@ -19,4 +20,12 @@ class AccountsConfig(AppConfig):
             signals.set_staff_language,
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="gongkai.accounts.language",
+        )
+        pre_delete.connect(
+            signals.audit_user_deleted,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="gongkai.accounts.user_deleted",
+        )
+        request_finished.connect(
+            signals.clear_user_deletion_actor, dispatch_uid="gongkai.accounts.user_deletion_actor"
         )

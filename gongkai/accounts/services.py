@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -168,4 +170,55 @@ def staff_user_audit(
         new=shown(after),
         request=request,
         fields=[*changed, *(["password"] if password_changed else [])],
+    )
+
+
+# --- Deleting a user ---------------------------------------------------------------------------
+
+# Who is deleting users right now, in this thread/context: set by the admin views around their
+# delete (``user_deletion_by``), read by ``staff_user_deletion_audit`` (called from the pre_delete
+# signal, so a delete through the ORM, a command or Django's admin is recorded too, with no actor).
+_DELETING: contextvars.ContextVar[tuple[Any, HttpRequest | None] | None] = contextvars.ContextVar(
+    "gongkai_user_deletion", default=None
+)
+
+
+@contextlib.contextmanager
+def user_deletion_by(actor: Any, request: HttpRequest | None = None) -> Iterator[None]:
+    """Attribute the user deletions made inside this block to ``actor`` (and ``request``)."""
+    token = _DELETING.set((actor, request))
+    try:
+        yield
+    finally:
+        _DELETING.reset(token)
+
+
+def user_deletion_actor_set(actor: Any, request: HttpRequest | None = None) -> None:
+    """Like ``user_deletion_by`` for callers that cannot wrap the delete (Wagtail's bulk-action
+    hooks); ``user_deletion_actor_clear`` (also run when the request finishes) ends it."""
+    _DELETING.set((actor, request))
+
+
+def user_deletion_actor_clear() -> None:
+    _DELETING.set(None)
+
+
+def staff_user_deletion_audit(*, user: User) -> AuditEvent:
+    """Record that ``user`` is being deleted (``accounts.user_deleted``), with who deleted whom.
+
+    Called for every deleted user by the ``pre_delete`` signal, inside the delete's transaction,
+    while the user's roles still exist. The actor is the one ``user_deletion_by`` set, else none
+    (a delete through the ORM, a management command or Django's admin). The event keeps the
+    user's audited values (``STAFF_AUDIT_FIELDS``, phone masked): the account itself is gone after.
+    """
+    actor, request = _DELETING.get() or (None, None)
+    before = staff_user_snapshot(user)
+    before["phone"] = phone_mask(before["phone"] or "")
+    return audit_record(
+        actor=actor,
+        action="accounts.user_deleted",
+        target=user,
+        old=before,
+        request=request,
+        note=str(user.get_username()),
     )

@@ -1,4 +1,4 @@
-"""Two small receivers; the business logic they call lives in roles.py.
+"""Small receivers; the business logic they call lives in roles.py.
 
 - After ``migrate``: ``roles_sync()``. The data migration 0002 creates the groups, but Django
   creates the permissions of models only in ``post_migrate``, after every migration ran; on a
@@ -8,6 +8,8 @@
 - On user creation: the Wagtail admin language is set to the site language (zh-hans) so that
   staff see the admin in Chinese even with an English browser. It runs for users created in the
   Wagtail admin, by ``createsuperuser`` and by services alike; each user can change it later.
+- Before a user is deleted (by any path): the audit event ``accounts.user_deleted``
+  (``services.staff_user_deletion_audit``), with the actor the admin views set.
 """
 
 from __future__ import annotations
@@ -49,3 +51,18 @@ def set_staff_language(sender, instance, created=False, raw=False, **kwargs):
     if not profile.preferred_language:
         profile.preferred_language = settings.LANGUAGE_CODE
         profile.save(update_fields=["preferred_language"])
+
+
+def audit_user_deleted(sender, instance, using="default", origin=None, **kwargs):
+    # Every way of deleting a user passes here (Wagtail's views, Django's admin, the ORM); the
+    # event is written in the delete's transaction, so a rolled-back delete leaves no event.
+    from gongkai.accounts.services import staff_user_deletion_audit
+
+    staff_user_deletion_audit(user=instance)
+
+
+def clear_user_deletion_actor(sender, **kwargs):
+    # The bulk-action hooks cannot wrap the delete: make sure their actor ends with the request.
+    from gongkai.accounts.services import user_deletion_actor_clear
+
+    user_deletion_actor_clear()

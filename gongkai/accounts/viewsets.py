@@ -14,7 +14,13 @@ from django.http.response import HttpResponseBase
 from wagtail.users.views import users as wagtail_users
 
 from gongkai.accounts.models import User
-from gongkai.accounts.services import staff_user_audit, staff_user_snapshot
+from gongkai.accounts.services import (
+    staff_user_audit,
+    staff_user_snapshot,
+    user_deletion_actor_clear,
+    user_deletion_actor_set,
+    user_deletion_by,
+)
 from gongkai.accounts.user_forms import StaffUserCreationForm, StaffUserEditForm
 
 
@@ -69,6 +75,13 @@ class EditView(wagtail_users.EditView):
         return user
 
 
+class DeleteView(wagtail_users.DeleteView):
+    def delete_action(self) -> None:
+        # The pre_delete signal writes ``accounts.user_deleted``; this names who deleted the user.
+        with user_deletion_by(self.request.user, self.request):
+            super().delete_action()
+
+
 # Wagtail's user list also has bulk actions ("assign role", "mark active/inactive") that change
 # users without the editor; these two run (as the "before/after_bulk_action" hooks registered in
 # wagtail_hooks.py) inside the bulk action's transaction and audit each user it changed.
@@ -77,11 +90,17 @@ _BULK_SNAPSHOTS = "_gongkai_user_snapshots"
 
 def users_snapshot_before_bulk_action(request: Any, action_type: str, objects: Any, action: Any) -> None:
     users = [obj for obj in objects if isinstance(obj, User)]
-    if users and action_type != "delete":
+    if users and action_type == "delete":
+        # The delete itself runs between the two hooks; the pre_delete signal audits each user.
+        user_deletion_actor_set(request.user, request)
+    elif users:
         setattr(action, _BULK_SNAPSHOTS, {user.pk: staff_user_snapshot(user) for user in users})
 
 
 def users_audit_after_bulk_action(request: Any, action_type: str, objects: Any, action: Any) -> None:
+    if action_type == "delete":
+        user_deletion_actor_clear()
+        return
     snapshots = getattr(action, _BULK_SNAPSHOTS, None)
     if not snapshots:
         return
@@ -92,6 +111,7 @@ def users_audit_after_bulk_action(request: Any, action_type: str, objects: Any, 
 class UserViewSet(wagtail_users.UserViewSet):
     add_view_class = CreateView
     edit_view_class = EditView
+    delete_view_class = DeleteView
     create_template_name = "accounts/users/create.html"
     edit_template_name = "accounts/users/edit.html"
 
