@@ -15,6 +15,13 @@ Mapping:
   the ``open311`` channel and answered with their id at once (``type`` realtime; the ``token`` is
   the id too, so ``tokens/{token}`` resolves immediately).
 
+Media: ``media_url`` (the spec's link to a photo the client hosts) is checked to be an absolute
+http(s) URL of at most ``MAX_MEDIA_URL`` characters without user name or password, stored on the
+order (``raw_source["media_url"]``) and returned as ``media_url``. It is never fetched by the
+server: fetching a URL a client chose would let anyone with a key make the server request internal
+addresses (SSRF: the metadata service, the database, admin ports) and download unbounded content.
+Staff open the link in their own browser.
+
 Privacy: GET never shows the caller; descriptions are redacted. Without an ``api_key`` GET shows
 only requests filed through Open311 (whose submitters used a public interface) and not marked
 confidential; with one, the orders the key's user may see. Orders from other channels are never
@@ -53,6 +60,7 @@ DEFAULT_JURISDICTION = "jlcity.gov.cn"
 MAX_RANGE_DAYS = 90
 MAX_RESULTS = 1000
 MAX_PARAM = 5000
+MAX_MEDIA_URL = 1000
 GET_PER_IP = ratelimit.Limit("open311-get-ip", 300, 60)
 POST_PER_KEY = ratelimit.Limit("open311-post-key", 60, 60)
 
@@ -366,6 +374,30 @@ def _attributes(params: Any) -> dict[str, str]:
     }
 
 
+def _media_url(value: str) -> str:
+    """The submitted ``media_url`` if it is an http(s) link we may store, else raise (400).
+
+    Only checked and stored, never fetched (see the module docstring: SSRF).
+    """
+    from urllib.parse import urlsplit
+
+    from django.core.validators import URLValidator
+
+    url = (value or "").strip()
+    if not url:
+        return ""
+    if len(url) > MAX_MEDIA_URL:
+        raise Open311Error(400, _("media_url 不能超过 %(n)s 个字符。") % {"n": MAX_MEDIA_URL})
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        parts = urlsplit(url)
+    except (ValidationError, ValueError):
+        raise Open311Error(400, _("media_url 必须是以 http:// 或 https:// 开头的完整链接。")) from None
+    if parts.username is not None or parts.password is not None:
+        raise Open311Error(400, _("media_url 不能包含用户名或密码。"))
+    return url
+
+
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
     user = _api_user(params.get("api_key", ""))
@@ -390,14 +422,14 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     if order_type not in OrderType.values:
         raise Open311Error(400, _("attribute[type] 无效。"))
     name = " ".join(part for part in (params.get("last_name", ""), params.get("first_name", "")) if part)
-    media_url = params.get("media_url", "").strip()
+    media_url = _media_url(params.get("media_url", ""))
     raw = {
         "service_code": code,
         "address_string": address[:500],
         "address_id": params.get("address_id", "")[:200],
         "device_id": params.get("device_id", "")[:200],
         "account_id": params.get("account_id", "")[:200],
-        "media_url": media_url[:1000],
+        "media_url": media_url,
         "attributes": {k[:100]: v[:500] for k, v in _attributes(params).items()},
     }
     try:

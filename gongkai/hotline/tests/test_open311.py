@@ -209,3 +209,42 @@ def test_method_not_allowed_and_unknown_format(client, db):
     response = client.post(f"{BASE}/services.json")
     assert response.status_code == 405 and response.json()[0]["code"] == 405
     assert client.get(f"{BASE}/services.csv").status_code == 404
+
+
+def test_media_url_is_stored_as_a_link_and_returned_never_fetched(client, clock, api_key, monkeypatch):
+    import urllib.request
+
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("media_url must never be fetched by the server")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_fetch)
+    url = "https://img.example.org/photos/ludeng.jpg?size=large"
+    created = _create(client, api_key, media_url=f"  {url} ")
+    assert created.status_code == 201, created.content
+    number = created.json()[0]["service_request_id"]
+    assert WorkOrder.objects.get(tracking_number=number).raw_source["media_url"] == url
+    assert client.get(f"{BASE}/requests/{number}.json").json()[0]["media_url"] == url
+    request = _xml(client.get(f"{BASE}/requests/{number}.xml")).find("request")
+    assert request.findtext("media_url") == url
+
+
+@pytest.mark.parametrize(
+    "media_url",
+    [
+        "ftp://example.org/a.jpg",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "//example.org/a.jpg",
+        "example.org/a.jpg",
+        "http://user:secret@example.org/a.jpg",
+        "https://example.org/" + "a" * 1000,
+        "http://exa mple.org/a.jpg",
+        "http://example.org/\x00.jpg",
+    ],
+)
+def test_bad_media_url_is_400_and_stores_nothing(client, clock, api_key, media_url):
+    response = _create(client, api_key, media_url=media_url)
+    assert response.status_code == 400, response.content
+    if "\x00" not in media_url:  # control characters are refused before (every parameter)
+        assert "media_url" in response.json()[0]["description"]
+    assert not WorkOrder.objects.exists()
