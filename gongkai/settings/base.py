@@ -284,6 +284,59 @@ GONGKAI_WEBHOOK_BACKEND = env.get_choice(
 OUTBOX_WEBHOOK_SECRET = env.get_str("GONGKAI_OUTBOX_WEBHOOK_SECRET")  # default: derived from SECRET_KEY
 ALIYUN_SMS_TIMEOUT = 10.0
 
+# --- Release to Weibo and WeChat (gongkai.publishing.channels; docs/publishing-channels.md) ------
+# Channels a 主动公开 page goes to when published, besides the website. Embedded default: both,
+# through the "log" backend; otherwise none until configured.
+GONGKAI_RELEASE_CHANNELS = env.get_list(
+    "GONGKAI_RELEASE_CHANNELS", ["weibo", "wechat_mp"] if EMBEDDED else []
+)
+for _channel in GONGKAI_RELEASE_CHANNELS:
+    if _channel not in {"weibo", "wechat_mp"}:
+        raise env.ImproperlyConfigured(
+            f"配置项 GONGKAI_RELEASE_CHANNELS 含未知渠道 {_channel!r}，可选：weibo, wechat_mp。 / "
+            f"Setting GONGKAI_RELEASE_CHANNELS names an unknown channel {_channel!r}; "
+            "expected: weibo, wechat_mp."
+        )
+# "log" records each post in the outbox log; "http" calls the provider's API.
+GONGKAI_WEIBO_BACKEND = env.get_choice(
+    "GONGKAI_WEIBO_BACKEND", "log" if EMBEDDED else "http", {"log", "http"}
+)
+GONGKAI_WECHAT_BACKEND = env.get_choice(
+    "GONGKAI_WECHAT_BACKEND", "log" if EMBEDDED else "http", {"log", "http"}
+)
+_WEIBO_LIVE = GONGKAI_WEIBO_BACKEND == "http" and "weibo" in GONGKAI_RELEASE_CHANNELS
+_WECHAT_LIVE = GONGKAI_WECHAT_BACKEND == "http" and "wechat_mp" in GONGKAI_RELEASE_CHANNELS
+WEIBO_API_BASE = env.get_url("WEIBO_API_BASE", "https://api.weibo.com/", schemes={"http", "https"})
+# The account's OAuth2 access_token (from the authorization-code flow on open.weibo.com); with
+# WEIBO_APP_KEY, WEIBO_APP_SECRET and WEIBO_REFRESH_TOKEN an expired token is refreshed by itself.
+WEIBO_ACCESS_TOKEN = env.get_str("WEIBO_ACCESS_TOKEN", required=_WEIBO_LIVE)
+WEIBO_APP_KEY = env.get_str("WEIBO_APP_KEY", "")
+WEIBO_APP_SECRET = env.get_str("WEIBO_APP_SECRET", "")
+WEIBO_REFRESH_TOKEN = env.get_str("WEIBO_REFRESH_TOKEN", "")
+# statuses/share requires "rip", the real IP of the operating user: the server's public address.
+WEIBO_RIP = env.get_str("WEIBO_RIP", required=_WEIBO_LIVE)
+# A post must link to one of the app's 安全域名; default: the host of GONGKAI_BASE_URL.
+WEIBO_SAFE_DOMAINS = env.get_list(
+    "WEIBO_SAFE_DOMAINS", [(WAGTAILADMIN_BASE_URL.split("://", 1)[-1].split("/", 1)[0]).split(":", 1)[0]]
+)
+WEIBO_ACCOUNT_NAME = env.get_str("WEIBO_ACCOUNT_NAME", "吉林发布")
+WEIBO_TIMEOUT = 10.0
+WECHAT_MP_API_BASE = env.get_url(
+    "WECHAT_MP_API_BASE", "https://api.weixin.qq.com/", schemes={"http", "https"}
+)
+WECHAT_MP_APP_ID = env.get_str("WECHAT_MP_APP_ID", required=_WECHAT_LIVE)
+WECHAT_MP_APP_SECRET = env.get_str("WECHAT_MP_APP_SECRET", required=_WECHAT_LIVE)
+WECHAT_MP_ACCOUNT_NAME = env.get_str("WECHAT_MP_ACCOUNT_NAME", "吉林发布")
+WECHAT_MP_AUTHOR = env.get_str("WECHAT_MP_AUTHOR", "")
+# Cover of every article: a permanent material id, or else this image (uploaded once, then cached).
+WECHAT_MP_THUMB_MEDIA_ID = env.get_str("WECHAT_MP_THUMB_MEDIA_ID", "")
+WECHAT_MP_THUMB_IMAGE = env.get_str("WECHAT_MP_THUMB_IMAGE", "")
+WECHAT_MP_TIMEOUT = 10.0
+# After freepublish/submit, ask freepublish/get this many times, this far apart, before leaving
+# the rest to the outbox's retries.
+WECHAT_MP_PUBLISH_POLLS = env.get_int("WECHAT_MP_PUBLISH_POLLS", 3, minimum=0)
+WECHAT_MP_PUBLISH_POLL_SECONDS = 1.0
+
 # --- Work calendar ------------------------------------------------------------------------------
 GONGKAI_OFFICE_HOURS = env.get_str("GONGKAI_OFFICE_HOURS", "08:30-12:00,13:00-17:00")
 # How long another process may use its cached copy of a calendar year after an edit.

@@ -9,4 +9,8 @@ class OutboxConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the built-in channels (sms, email, webhook); other apps add theirs the same way.
-        from gongkai.core.outbox import channels  # noqa: F401
+        # weibo and wechat_mp (政务新媒体 posts and their withdrawal).
+        from gongkai.core.outbox import (
+            channels,  # noqa: F401
+            newmedia,  # noqa: F401
+        )

@@ -43,6 +43,10 @@ class OutboxMessage(models.Model):
     in_doubt = models.BooleanField(_("结果待确认"), default=False)
     last_error = models.TextField(_("最近错误"), blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=200, blank=True)
+    # What a multi-step provider call has achieved so far (e.g. WeChat's draft media_id and
+    # publish_id), saved by the backend as it goes (outbox_save_provider_state), so that the next
+    # attempt resumes where the last one stopped instead of creating a second copy.
+    provider_state = models.JSONField(_("服务商处理进度"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)

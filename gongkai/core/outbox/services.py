@@ -43,6 +43,7 @@ from gongkai.core.outbox.access import can_manage_outbox
 from gongkai.core.outbox.backends.base import Kind, Result, excerpt
 from gongkai.core.outbox.channels import OutboxPayloadError, get_channel
 from gongkai.core.outbox.models import DeliveryAttempt, OutboxMessage
+from gongkai.core.outbox.signals import notify_status_changed
 
 logger = logging.getLogger("gongkai.outbox")
 
@@ -270,10 +271,34 @@ def _finish(
             }
         attempt.response_excerpt = result.response_excerpt
         attempt.save(update_fields=["outcome", "finished_at", "error", "response_excerpt"])
+        message.refresh_from_db()
+        if held:
+            notify_status_changed(message)
     if not held:
         logger.warning("outbox: lost the lease on message %s before recording %s", message.pk, outcome)
-    message.refresh_from_db()
     return message
+
+
+def outbox_save_provider_state(message: OutboxMessage, values: dict[str, Any]) -> bool:
+    """Record a backend's progress on a message while it still holds the claim; return whether it did.
+
+    For providers that need several calls (WeChat: draft, then publish, then poll), a backend saves
+    what each call achieved (ids) as soon as it has it, so that the next attempt — after a
+    transient error, a crash or a lease expiry — resumes instead of creating a second copy. Values
+    are merged into ``provider_state``; a value of None removes the key. Runs in its own short
+    transaction; call it outside any transaction, like the backend call itself.
+    """
+    state = dict(message.provider_state or {})
+    for key, value in values.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+    held = OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, claimed_by=message.claimed_by
+    ).update(provider_state=state, updated_at=timezone.now())
+    message.provider_state = state
+    return bool(held)
 
 
 def outbox_deliver(message_id: int) -> OutboxMessage | None:
@@ -303,11 +328,13 @@ def outbox_deliver(message_id: int) -> OutboxMessage | None:
                 # Could not ask: wait and ask again rather than risk a duplicate.
                 logger.warning("outbox: confirm failed for message %s: %r", message.pk, exc)
                 return _finish(message, attempt, Result.transient(f"confirm: {exc!r}"), keep_doubt=True)
-        if known is True:
+        if known is True or (isinstance(known, str) and known):
+            # A backend may answer with the provider's id of what it found (a str).
+            provider_id = known if isinstance(known, str) else message.provider_message_id
             return _finish(
                 message,
                 attempt,
-                Result.sent(message.provider_message_id, _("服务商已有此消息（按幂等键确认），未重发。")),
+                Result.sent(provider_id, _("服务商已有此消息（按幂等键确认），未重发。")),
                 confirmed=True,
             )
         # known is False (the provider does not have it) or None (cannot tell): send, with the
@@ -381,6 +408,7 @@ def outbox_retry(message_id: int, actor=None, *, request=None) -> OutboxMessage:
     message.next_attempt_at = timezone.now()
     message.claimed_until = None
     message.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_until", "updated_at"])
+    notify_status_changed(message)
     _audit(
         actor=actor,
         action="outbox.retried",
@@ -408,6 +436,7 @@ def outbox_cancel(message_id: int, actor=None, *, request=None) -> OutboxMessage
     message.status = Status.CANCELLED
     message.claimed_until = None
     message.save(update_fields=["status", "claimed_until", "updated_at"])
+    notify_status_changed(message)
     _audit(
         actor=actor,
         action="outbox.cancelled",

@@ -5,10 +5,15 @@ A backend has ``send(message) -> Result`` and, optionally, ``confirm(message) ->
 * ``send`` returns a :class:`Result` for every outcome it understands. An exception escaping
   ``send`` is treated as a transient failure that *may* have reached the provider.
 * ``confirm`` answers "does the provider already have this message (matched by its idempotency
-  key)?" for a message in doubt: ``True`` (yes: mark it sent, do not resend), ``False`` (no: send
-  it), ``None`` (this backend cannot tell: resend with the same idempotency key and rely on the
-  receiver to drop the duplicate). Raising means "could not ask now": the message stays in doubt
-  and is retried later, so a provider outage never turns into a duplicate.
+  key)?" for a message in doubt: ``True`` (yes: mark it sent, do not resend), a non-empty ``str``
+  (yes, and this is the provider's id of it), ``False`` (no: send it), ``None`` (this backend
+  cannot tell: resend with the same idempotency key and rely on the receiver to drop the
+  duplicate). Raising means "could not ask now": the message stays in doubt and is retried later,
+  so a provider outage never turns into a duplicate.
+* A backend that needs several calls per message saves its progress with
+  ``gongkai.core.outbox.services.outbox_save_provider_state`` and reads it back from
+  ``message.provider_state`` on the next attempt. ``Result.sent(provider_message_id=…)`` is stored
+  on the message (``provider_message_id``): the provider's id of what it created.
 """
 
 from __future__ import annotations
