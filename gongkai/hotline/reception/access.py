@@ -69,3 +69,15 @@ def can_manage_session(user: Any, session: ReceptionSession) -> bool:
 
 def bookings_visible(user: Any) -> QuerySet[ReceptionBooking]:
     return ReceptionBooking.objects.filter(session__in=sessions_visible(user))
+
+
+def may_manage_department(user: Any, department: Any) -> bool:
+    """May create or move a session to ``department`` (a Department or its pk)."""
+    if is_reception_office(user):
+        return True
+    if not (_active(user) and user_has_role(user, "handler") and department is not None):
+        return False
+    from gongkai.accounts.access import visible_departments
+
+    pk = getattr(department, "pk", department)
+    return visible_departments(user).filter(pk=pk).exists()

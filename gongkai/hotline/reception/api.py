@@ -8,14 +8,15 @@ token or a staff session and the reception access rules (``reception.access``).
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
+from gongkai.accounts.models import Department
 from gongkai.api.errors import ApiError, PermissionDenied
 from gongkai.api.types import Id
 from gongkai.hotline.models import OrderType, RoutingCategory
@@ -317,3 +318,170 @@ def staff_walk_in(request: HttpRequest, session_id: int, payload: WalkInIn):
         request=request,
     )
     return Status(201, _staff_booking_out(booking))
+
+
+# --- Staff: sessions (what 局长接待日 in the admin does) -------------------------------------------
+
+
+class StaffSessionOut(SessionOut):
+    booked_count: int
+    slot_minutes: int
+    note: str
+    cancel_reason: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    can_manage: bool
+
+
+class StaffSessionPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[StaffSessionOut]
+
+
+def _staff_session_out(session: ReceptionSession, user: Any) -> dict:
+    return {
+        **_session_out(session),
+        "booked_count": session.booked_count,
+        "slot_minutes": session.slot_minutes,
+        "note": session.note,
+        "cancel_reason": session.cancel_reason,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "can_manage": access.can_manage_session(user, session),
+    }
+
+
+class _StrictIn(Schema):
+    model_config = {"extra": "forbid"}  # an unknown field is a mistake: 422, not silently ignored
+
+
+class SessionPatchIn(_StrictIn):
+    """Every field optional: only those sent change (PATCH)."""
+
+    department_id: Id | None = None
+    official_name: str | None = Field(None, max_length=50)
+    official_title: str | None = Field(None, max_length=100)
+    date: datetime.date | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    place: str | None = Field(None, max_length=200)
+    topic: str | None = Field(None, max_length=2000)
+    slots: int | None = Field(None, ge=1, le=500)
+    slot_minutes: int | None = Field(None, ge=10, le=240)
+    booking_opens_at: datetime.datetime | None = None
+    booking_closes_at: datetime.datetime | None = None
+    status: Literal["planned", "open", "closed"] | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class SessionCreateIn(_StrictIn):
+    department_id: Id
+    official_name: str = Field(..., max_length=50)
+    official_title: str = Field(..., max_length=100)
+    date: datetime.date
+    start_time: datetime.time
+    end_time: datetime.time
+    place: str = Field(..., max_length=200)
+    topic: str = Field(..., max_length=2000)
+    slots: int = Field(20, ge=1, le=500)
+    slot_minutes: int = Field(30, ge=10, le=240)
+    booking_opens_at: datetime.datetime
+    booking_closes_at: datetime.datetime
+    status: Literal["planned", "open", "closed"] = "planned"
+    note: str = Field("", max_length=2000)
+
+
+class CancelIn(_StrictIn):
+    reason: str = Field(..., max_length=300)
+
+
+def _session_fields(payload: Schema, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial)
+    if partial:
+        data = {name: value for name, value in data.items() if value is not None}
+    department_id = data.pop("department_id", None)
+    if department_id is not None:
+        department = Department.objects.filter(pk=department_id).first()
+        if department is None:
+            raise ApiError(
+                _("单位不存在。"), code="validation_error", status=422, details={"department_id": "unknown"}
+            )
+        data["department"] = department
+    return data
+
+
+def _managed_session(request: HttpRequest, session_id: int) -> ReceptionSession:
+    session = _visible_session(request, session_id)
+    if not access.can_manage_session(_user(request), session):
+        raise PermissionDenied()
+    return session
+
+
+@router.get("/staff/sessions", response=StaffSessionPageOut, summary="Reception days (staff)")
+def staff_session_list(
+    request: HttpRequest,
+    department_id: Id | None = None,
+    status: Literal["planned", "open", "closed", "cancelled"] | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    page: int = Query(1, ge=1, le=100000),
+    page_size: int = Query(50, ge=1, le=200),
+):
+    """Sessions the user may see (the hotline office and leaders: all; a department's handlers:
+    their department and the units under it), newest date first."""
+    user = _user(request)
+    if not access.may_use_reception(user):
+        raise PermissionDenied()
+    queryset = selectors.sessions_for_staff(
+        user, department_id=department_id, status=status, date_from=date_from, date_to=date_to
+    )
+    start = (page - 1) * page_size
+    return {
+        "count": queryset.count(),
+        "page": page,
+        "page_size": page_size,
+        "results": [_staff_session_out(s, user) for s in queryset[start : start + page_size]],
+    }
+
+
+@router.get("/staff/sessions/{session_id}", response=StaffSessionOut, summary="One reception day (staff)")
+def staff_session_get(request: HttpRequest, session_id: int):
+    session = _visible_session(request, session_id)
+    return _staff_session_out(session, _user(request))
+
+
+@router.post("/staff/sessions", response={201: StaffSessionOut}, summary="Plan a reception day")
+def staff_session_create(request: HttpRequest, payload: SessionCreateIn):
+    user = _user(request)
+    if not access.may_create_session(user):
+        raise PermissionDenied()
+    session = services.session_create(actor=user, request=request, **_session_fields(payload, partial=False))
+    return Status(201, _staff_session_out(_reload(session), user))
+
+
+@router.patch("/staff/sessions/{session_id}", response=StaffSessionOut, summary="Change a reception day")
+def staff_session_update(request: HttpRequest, session_id: int, payload: SessionPatchIn):
+    session = _managed_session(request, session_id)
+    session = services.session_update(
+        session=session, actor=_user(request), request=request, **_session_fields(payload, partial=True)
+    )
+    return _staff_session_out(_reload(session), _user(request))
+
+
+@router.post(
+    "/staff/sessions/{session_id}/cancel",
+    response=StaffSessionOut,
+    summary="Cancel a reception day (bookings cancelled, citizens told by SMS)",
+)
+def staff_session_cancel(request: HttpRequest, session_id: int, payload: CancelIn):
+    session = _managed_session(request, session_id)
+    session = services.session_cancel(
+        session=session, actor=_user(request), reason=payload.reason, request=request
+    )
+    return _staff_session_out(_reload(session), _user(request))
+
+
+def _reload(session: ReceptionSession) -> ReceptionSession:
+    return ReceptionSession.objects.select_related("department").get(pk=session.pk)

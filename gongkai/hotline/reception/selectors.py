@@ -59,3 +59,26 @@ def booking_masked(booking: ReceptionBooking) -> dict[str, str]:
         "phone": mask_phone(booking.phone),
         "id_number": mask_id_number(booking.id_number) if booking.id_number else "",
     }
+
+
+def sessions_for_staff(
+    user: Any,
+    *,
+    department_id: int | None = None,
+    status: str | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[ReceptionSession]:
+    """The sessions ``user`` may see (``access.sessions_visible``), filtered, newest date first."""
+    from gongkai.hotline.reception.access import sessions_visible
+
+    queryset = sessions_visible(user).select_related("department")
+    if department_id:
+        queryset = queryset.filter(department_id=department_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if date_from:
+        queryset = queryset.filter(date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(date__lte=date_to)
+    return queryset.order_by("-date", "-start_time", "-pk")

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongkai.api.errors import ApiError
 from gongkai.core.audit.services import audit_record
@@ -183,6 +184,131 @@ def session_validate(session: ReceptionSession) -> None:
         errors["slots"] = _("已有 %(n)s 人预约，名额不能少于已预约人数。") % {"n": session.booked_count}
     if errors:
         raise ValidationError(errors)
+
+
+#: The fields of a session staff set (the admin form, the API); the rest are kept by the services.
+SESSION_FIELDS = (
+    "department",
+    "official_name",
+    "official_title",
+    "date",
+    "start_time",
+    "end_time",
+    "place",
+    "topic",
+    "slots",
+    "slot_minutes",
+    "booking_opens_at",
+    "booking_closes_at",
+    "status",
+    "note",
+)
+
+
+_SESSION_TEXTS = {
+    "official_name": (gettext_lazy("接待领导姓名"), 50, True),
+    "official_title": (gettext_lazy("接待领导职务"), 100, True),
+    "place": (gettext_lazy("接待地点"), 200, True),
+    "topic": (gettext_lazy("接待范围"), 2000, True),
+    "note": (gettext_lazy("备注"), 2000, False),
+}
+
+
+def _session_texts(fields: dict[str, Any]) -> dict[str, Any]:
+    """Trim the text fields and refuse control characters and broken encodings in them."""
+    cleaned = dict(fields)
+    for name, (label, max_length, required) in _SESSION_TEXTS.items():
+        if name in cleaned:
+            cleaned[name] = _text(
+                cleaned[name], field=name, label=str(label), max_length=max_length, required=required
+            )
+    return cleaned
+
+
+def _session_audit_value(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _session_check(session: ReceptionSession, *, actor: Any) -> None:
+    """Field checks (``full_clean``), the cross-field rules and the actor's right to the department."""
+    from gongkai.hotline.reception.access import may_manage_department
+
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError({"status": _("取消接待日请使用“取消接待日”，并填写取消原因。")})
+    session.full_clean(exclude=["created_by", "booked_count", "cancel_reason"])
+    session_validate(session)
+    if not may_manage_department(actor, session.department_id):
+        raise ValidationError({"department": _("无权为该单位安排接待日。")})
+
+
+@transaction.atomic
+def session_create(*, actor: Any, request: Any = None, **fields: Any) -> ReceptionSession:
+    """Announce a new session (the admin form and the API). Audited as ``reception.session_created``.
+
+    ``fields`` are ``SESSION_FIELDS`` (unknown names raise ``TypeError``). The hotline office may
+    plan sessions for any department, a department's handlers for their own and the units under it.
+    A session cannot be created cancelled.
+    """
+    from gongkai.hotline.reception.access import may_create_session
+
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown session fields: {sorted(unknown)}")
+    if not may_create_session(actor):
+        raise ApiError(_("无权执行此操作。"), code="permission_denied", status=403)
+    session = ReceptionSession(**_session_texts(fields))
+    session.created_by = actor if getattr(actor, "is_authenticated", False) else None
+    _session_check(session, actor=actor)
+    session.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action="reception.session_created",
+        target=session,
+        new={name: _session_audit_value(getattr(session, name)) for name in SESSION_FIELDS},
+        request=request,
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: ReceptionSession | int, actor: Any, request: Any = None, **fields: Any
+) -> ReceptionSession:
+    """Change a session's schedule, slots, booking window or status (planned/open/closed).
+
+    Locks the row, so ``booked_count`` cannot change while the slots are checked (never fewer than
+    already booked). A cancelled session cannot be changed; cancelling is ``session_cancel``.
+    Audited as ``reception.session_changed`` with only the changed values (nothing when none did).
+    """
+    from gongkai.hotline.reception.access import can_manage_session
+
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown session fields: {sorted(unknown)}")
+    pk = session.pk if isinstance(session, ReceptionSession) else int(session)
+    locked = ReceptionSession.objects.select_for_update().get(pk=pk)
+    if not can_manage_session(actor, locked):
+        raise ApiError(_("无权执行此操作。"), code="permission_denied", status=403)
+    if locked.status == SessionStatus.CANCELLED:
+        raise BookingRefused(_("该接待日已取消。"), code="session_cancelled")
+    before = {name: _session_audit_value(getattr(locked, name)) for name in SESSION_FIELDS}
+    for name, value in _session_texts(fields).items():
+        setattr(locked, name, value)
+    _session_check(locked, actor=actor)
+    after = {name: _session_audit_value(getattr(locked, name)) for name in SESSION_FIELDS}
+    changed = [name for name in SESSION_FIELDS if before[name] != after[name]]
+    if not changed:
+        return locked
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="reception.session_changed",
+        target=locked,
+        old={name: before[name] for name in changed},
+        new={name: after[name] for name in changed},
+        request=request,
+    )
+    return locked
 
 
 @transaction.atomic

@@ -84,16 +84,36 @@ class _ManageableMixin:
         return form
 
 
-class SessionEditView(_ManageableMixin, generic.EditView):
-    pass
+class _SessionServiceMixin:
+    """Save through ``services.session_create/session_update`` (audited) and show what they refuse."""
+
+    def _session_data(self) -> dict:
+        data = self.form.cleaned_data  # type: ignore[attr-defined]
+        return {name: data[name] for name in services.SESSION_FIELDS if name in data}
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)  # type: ignore[misc]
+        except (ValidationError, ApiError) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, _error_text(exc))
+            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
+            return self.form_invalid(form)  # type: ignore[attr-defined]
 
 
-class SessionCreateView(_ManageableMixin, generic.CreateView):
+class SessionEditView(_SessionServiceMixin, _ManageableMixin, generic.EditView):
     def save_instance(self):
-        instance = self.form.save(commit=False)
-        instance.created_by = self.request.user
-        instance.save()
-        return instance
+        return services.session_update(
+            session=self.object.pk, actor=self.request.user, request=self.request, **self._session_data()
+        )
+
+
+class SessionCreateView(_SessionServiceMixin, _ManageableMixin, generic.CreateView):
+    def save_instance(self):
+        return services.session_create(actor=self.request.user, request=self.request, **self._session_data())
 
 
 class SessionDeleteView(generic.DeleteView):
