@@ -13,6 +13,7 @@ def register(api: NinjaAPI) -> None:
     from gongkai.core.search.api import router as search_router
     from gongkai.core.workcalendar.api import router as calendar_router
     from gongkai.hotline.api import router as hotline_router
+    from gongkai.hotline.api_attachments import router as hotline_attachments_router
     from gongkai.hotline.knowledge.api import router as knowledge_router
     from gongkai.hotline.reception.api import router as reception_router
 
@@ -23,5 +24,6 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/search/", search_router)
     api.add_router("/calendar/", calendar_router)
     api.add_router("/hotline/", hotline_router)
+    api.add_router("/hotline/", hotline_attachments_router)
     api.add_router("/knowledge/", knowledge_router)
     api.add_router("/reception/", reception_router)
