@@ -51,6 +51,7 @@ GONGKAI_APPS = [
     "gongkai.hotline",
     "gongkai.hotline.knowledge",
     "gongkai.hotline.reception",
+    "gongkai.publishing",
     "gongkai.api",
     "gongkai.portal",
 ]
@@ -251,6 +252,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "gongkai.core.search.wagtail_ba
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Uploaded documents (attachments of published documents) are checked by content and size.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "gongkai.publishing.uploads.CheckedDocumentForm"
+WAGTAILDOCS_EXTENSIONS = [
+    *("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods"),
+    *("jpg", "jpeg", "png", "gif", "webp", "txt"),
+]
 
 # --- Outbox backends ----------------------------------------------------------------------------
 # "log" writes each message to the outbox log that staff read in the admin (the embedded default).
