@@ -817,8 +817,11 @@ class InboundStatus(models.TextChoices):
     CONVERTED = "converted", _("已转工单")
     # Not an appeal (spam, chatter, a thank-you); kept with the reason in ``note``.
     IGNORED = "ignored", _("已忽略")
-    # Handed to someone else (e.g. the press office) outside the hotline; kept with a note.
+    # Handed to a department (``escalated_to``) to answer in the channel by ``due_at``; the note says what.
     ESCALATED = "escalated", _("已转交")
+    # Answered directly in the channel (by the hotline office or the department it was handed to);
+    # what was answered is in ``note``. No work order.
+    ANSWERED = "answered", _("已答复")
 
 
 class InboundMessage(models.Model):
@@ -851,6 +854,22 @@ class InboundMessage(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     note = models.TextField(_("处理说明"), blank=True)
+    # 转交: the department that must answer, when, by whom, why, and its deadline in working days.
+    escalated_to = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("转交单位"),
+    )
+    escalated_at = models.DateTimeField(_("转交时间"), null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalation_note = models.TextField(_("转交说明"), blank=True)
+    due_at = models.DateTimeField(_("答复期限"), null=True, blank=True)
+    due_rule = models.CharField(_("时限依据"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("接收时间"))
 
     class Meta:
@@ -860,7 +879,10 @@ class InboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], name="hotline_inbound_once"),
         ]
-        indexes = [models.Index(fields=["status", "received_at"], name="hotline_inbound_queue")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="hotline_inbound_queue"),
+            models.Index(fields=["escalated_to", "status", "due_at"], name="hotline_inbound_escalated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"

@@ -344,6 +344,13 @@ GRAPH = StateGraph(
 
 #: Recorded new-media messages (``InboundMessage``): operators and the hotline office turn one into
 #: a work order or set it aside. Not drawn in docs/workflows/hotline.md (that is the order's graph).
+def may_answer_inbound(actor: Any, message: Any) -> bool:
+    """Operators and the hotline office; a handler of the department the message was handed to."""
+    if is_operator(actor):
+        return True
+    return message.status == InboundStatus.ESCALATED and _handler_of(actor, message.escalated_to_id)
+
+
 INBOUND_GRAPH = StateGraph(
     name="inboundmessage",
     states=InboundStatus,
@@ -361,6 +368,20 @@ INBOUND_GRAPH = StateGraph(
             InboundStatus.IGNORED,
             permission=may_operate,
             label=_("忽略"),
+        ),
+        Transition(
+            "escalate",
+            _states(InboundStatus.NEW, InboundStatus.ESCALATED),
+            InboundStatus.ESCALATED,
+            permission=may_operate,
+            label=_("转交单位"),
+        ),
+        Transition(
+            "answer",
+            _states(InboundStatus.NEW, InboundStatus.ESCALATED),
+            InboundStatus.ANSWERED,
+            permission=may_answer_inbound,
+            label=_("已答复"),
         ),
     ],
 )
