@@ -16,6 +16,7 @@ def register(api: NinjaAPI) -> None:
     from gongkai.hotline.api_attachments import router as hotline_attachments_router
     from gongkai.hotline.knowledge.api import router as knowledge_router
     from gongkai.hotline.reception.api import router as reception_router
+    from gongkai.publishing.review.api import router as publishing_review_router
 
     api.add_router("/", meta_router)
     api.add_router("/accounts/", accounts_router)
@@ -27,3 +28,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/hotline/", hotline_attachments_router)
     api.add_router("/knowledge/", knowledge_router)
     api.add_router("/reception/", reception_router)
+    api.add_router("/publishing/", publishing_review_router)

@@ -52,6 +52,7 @@ GONGKAI_APPS = [
     "gongkai.hotline.knowledge",
     "gongkai.hotline.reception",
     "gongkai.publishing",
+    "gongkai.publishing.review",
     "gongkai.api",
     "gongkai.portal",
 ]
@@ -251,6 +252,11 @@ WAGTAILADMIN_BASE_URL = env.get_str("GONGKAI_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "gongkai.core.search.wagtail_backend"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
+# Documents reach the site only through their review workflow (docs/publishing-review.md):
+# the last approval records the approved revision and publishes it; an edit after an approval
+# needs that step again.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "gongkai.publishing.review.finish.publish_workflow_state"
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Uploaded documents (attachments of published documents) are checked by content and size.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "gongkai.publishing.uploads.CheckedDocumentForm"

@@ -18,6 +18,18 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "gongkai.hotline.knowledge.tasks.routing_train_weekly",
         "schedule": 7 * 24 * 3600.0,
     },
+    "publishing-review-publish-scheduled": {
+        "task": "gongkai.publishing.review.tasks.publish_scheduled",
+        "schedule": 60.0,
+    },
+    "publishing-review-deadlines": {
+        "task": "gongkai.publishing.review.tasks.deadlines_notify",
+        "schedule": 3600.0,
+    },
+    "publishing-review-rereviews": {
+        "task": "gongkai.publishing.review.tasks.rereviews_notify",
+        "schedule": 24 * 3600.0,
+    },
     "knowledge-articles-expire": {
         "task": "gongkai.hotline.knowledge.tasks.articles_expire",
         "schedule": 24 * 3600.0,
