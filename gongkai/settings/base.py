@@ -51,6 +51,7 @@ GONGKAI_APPS = [
     "gongkai.hotline",
     "gongkai.hotline.knowledge",
     "gongkai.hotline.reception",
+    "gongkai.publishing.channels",
     "gongkai.publishing",
     "gongkai.publishing.review",
     "gongkai.api",
