@@ -14,10 +14,9 @@ def register(api: NinjaAPI) -> None:
     from gongkai.core.workcalendar.api import router as calendar_router
     from gongkai.hotline.api import router as hotline_router
     from gongkai.hotline.api_attachments import router as hotline_attachments_router
+    from gongkai.hotline.api_inbound import router as hotline_inbound_router
     from gongkai.hotline.knowledge.api import router as knowledge_router
     from gongkai.hotline.reception.api import router as reception_router
-    from gongkai.publishing.channels.api import router as publishing_channels_router
-    from gongkai.publishing.review.api import router as publishing_review_router
 
     api.add_router("/", meta_router)
     api.add_router("/accounts/", accounts_router)
@@ -27,7 +26,6 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/calendar/", calendar_router)
     api.add_router("/hotline/", hotline_router)
     api.add_router("/hotline/", hotline_attachments_router)
+    api.add_router("/hotline/", hotline_inbound_router)
     api.add_router("/knowledge/", knowledge_router)
     api.add_router("/reception/", reception_router)
-    api.add_router("/publishing/", publishing_channels_router)
-    api.add_router("/publishing/", publishing_review_router)

@@ -994,12 +994,25 @@ def _inbound_out(message: InboundMessage) -> dict:
         "work_order_id": order.pk if order else None,
         "handled_at": message.handled_at,
         "note": message.note,
+        "escalated_to": _ref(message.escalated_to),
+        "escalated_at": message.escalated_at,
+        "escalation_note": message.escalation_note,
+        "due_at": message.due_at,
+        "due_rule": message.due_rule,
+        "is_overdue": bool(
+            message.status == InboundStatus.ESCALATED and message.due_at and message.due_at < timezone.now()
+        ),
     }
 
 
 class InboundFilter(Schema):
     status: InboundStatus | None = None
     channel: Channel | None = None
+    department: str | None = Field(None, max_length=60, description="转交单位代码")
+    overdue: bool | None = Field(None, description="已转交且超过答复期限")
+    q: str | None = Field(None, max_length=100, description="留言内容、发送人")
+    received_from: datetime.date | None = None
+    received_to: datetime.date | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -1014,10 +1027,23 @@ def _inbound_access(request: HttpRequest, message_id: int) -> InboundMessage:
 
 @router.get("/inbound-messages", response=InboundPageOut, summary="新媒体留言列表 / Recorded messages")
 def inbound_message_list(request: HttpRequest, filters: Query[InboundFilter]):
-    """Recorded messages, newest first (operators and the hotline office); phone numbers masked and
-    the text redacted, as in lists of orders."""
-    _require(is_operator(_user(request)))
-    queryset = selectors.inbound_messages(status=filters.status, channel=filters.channel)
+    """Recorded messages, newest first (operators, the hotline office and leaders: all; handlers: those
+    handed to their department); phone numbers masked and the text redacted, as in lists of orders.
+    Filters: ``status``, ``channel``, ``department`` (handed to it, by code), ``overdue``, ``q``,
+    ``received_from``/``received_to`` (Beijing dates)."""
+    user = _user(request)
+    _require(selectors.may_read_inbound(user))
+    department = _department(filters.department or "", field="department", required=False)
+    queryset = selectors.inbound_messages_for(
+        user,
+        status=filters.status,
+        channel=filters.channel,
+        department_id=department.pk if department else None,
+        overdue=filters.overdue,
+        q=filters.q,
+        received_from=filters.received_from,
+        received_to=filters.received_to,
+    )
     start = (filters.page - 1) * filters.page_size
     return {
         "count": queryset.count(),

@@ -315,6 +315,12 @@ class InboundMessageOut(Schema):
     work_order_id: int | None = None
     handled_at: datetime.datetime | None = None
     note: str
+    escalated_to: NamedRef | None = Field(None, description="转交单位")
+    escalated_at: datetime.datetime | None = None
+    escalation_note: str = ""
+    due_at: datetime.datetime | None = Field(None, description="转交后的答复期限")
+    due_rule: str = ""
+    is_overdue: bool = False
 
 
 class InboundPageOut(Schema):

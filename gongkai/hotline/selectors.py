@@ -943,3 +943,75 @@ __all__ = [
     "work_order_search",
     "work_order_visible",
 ]
+
+
+# --- Inbound messages by who reads them ---------------------------------------------------------
+
+
+def may_read_inbound(user: Any) -> bool:
+    """Operators, the hotline office, leaders and superusers read every message; handlers read the
+    messages handed to their department (and the units under it)."""
+    from gongkai.accounts.roles import user_has_role
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user_has_role(user, "operator", "dispatcher", "leader", "handler"))
+
+
+def inbound_messages_visible(user: Any) -> QuerySet[InboundMessage]:
+    """The messages ``user`` may read (see ``may_read_inbound``); none for anyone else."""
+    from gongkai.accounts.roles import user_has_role
+
+    queryset = InboundMessage.objects.all()
+    if not may_read_inbound(user):
+        return queryset.none()
+    if user.is_superuser or user_has_role(user, "operator", "dispatcher", "leader"):
+        return queryset
+    return scope_queryset(user, queryset.filter(escalated_to__isnull=False), department_field="escalated_to")
+
+
+def inbound_messages_for(
+    user: Any,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    department_id: int | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[InboundMessage]:
+    """Recorded messages ``user`` may read, newest first, filtered (the API list and the workspace).
+
+    ``department_id``: handed to that department; ``overdue``: still 已转交 after its deadline (true)
+    or not (false); ``q``: words in the text, the sender's name or handle; dates in Asia/Shanghai.
+    """
+    now = now or timezone.now()
+    queryset = inbound_messages_visible(user).select_related("work_order", "handled_by", "escalated_to")
+    if status:
+        queryset = queryset.filter(status=status)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if department_id:
+        queryset = queryset.filter(escalated_to_id=department_id)
+    late = Q(status=InboundStatus.ESCALATED, due_at__lt=now)
+    if overdue is True:
+        queryset = queryset.filter(late)
+    elif overdue is False:
+        queryset = queryset.exclude(late)
+    text = (q or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(text__icontains=text) | Q(sender_name__icontains=text) | Q(sender_handle__icontains=text)
+        )
+    if received_from:
+        queryset = queryset.filter(
+            received_at__gte=calendar.end_of_day(day=received_from - datetime.timedelta(days=1))
+        )
+    if received_to:
+        queryset = queryset.filter(received_at__lte=calendar.end_of_day(day=received_to))
+    return queryset.order_by("-received_at", "-pk")
+
+
+__all__ += ["inbound_messages_for", "inbound_messages_visible", "may_read_inbound"]

@@ -2514,3 +2514,154 @@ __all__ = [
     "work_order_urge",
     "work_order_withdraw_publication",
 ]
+
+
+# --- Inbound messages: hand to a department, answer in the channel ------------------------------
+
+#: Working days a department has to answer a message handed to it (``GONGKAI_HOTLINE_INBOUND_ESCALATION_DAYS``).
+DEFAULT_INBOUND_ESCALATION_DAYS = 3
+MAX_INBOUND_ESCALATION_DAYS = 30
+INBOUND_ESCALATED_SMS = "SMS_HOTLINE_INBOUND_ESCALATED"  # params: channel, deadline (to handlers)
+
+
+def _inbound_notify_escalated(message: InboundMessage, department: Department) -> int:
+    """Queue an e-mail and/or SMS to every active handler of ``department`` (inside the transaction)."""
+    from gongkai.core.outbox.services import outbox_enqueue
+
+    due = timezone.localtime(message.due_at).strftime("%Y-%m-%d") if message.due_at else ""
+    channel = str(message.get_channel_display())
+    subject = _("【12345】%(channel)s留言已转交贵单位") % {"channel": channel}
+    body = _(
+        "一条%(channel)s留言已转交贵单位，请在 %(due)s 前在原渠道答复，并在工作台“新媒体留言”中登记答复。\n"
+        "转交说明：%(note)s\n留言内容：%(text)s"
+    ) % {
+        "channel": channel,
+        "due": due,
+        "note": message.escalation_note,
+        "text": redact_text(message.text)[:500],
+    }
+    template = {"inbound_escalated": INBOUND_ESCALATED_SMS, **_setting("GONGKAI_HOTLINE_SMS_TEMPLATES", {})}[
+        "inbound_escalated"
+    ]
+    # One notice per handing-over: the key names the message, the department and the moment.
+    key = f"hotline:inbound:{message.pk}:escalated:{department.pk}:{message.escalated_at:%Y%m%d%H%M%S%f}"
+    count = 0
+    for user in users_with_role("handler", department=department):
+        told = False
+        if user.email:
+            outbox_enqueue(
+                channel="email",
+                recipient=user.email,
+                payload={"subject": subject, "body": body},
+                idempotency_key=f"{key}:u{user.pk}:email"[:200],
+                source=message,
+            )
+            told = True
+        if is_mobile(getattr(user, "phone", "")):
+            outbox_enqueue(
+                channel="sms",
+                recipient=user.phone,
+                payload={"template": template, "params": {"channel": channel, "deadline": due}},
+                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
+                source=message,
+            )
+            told = True
+        count += told
+    return count
+
+
+def _inbound_days(days: Any) -> int:
+    if days is None:
+        days = _setting("GONGKAI_HOTLINE_INBOUND_ESCALATION_DAYS", DEFAULT_INBOUND_ESCALATION_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_INBOUND_ESCALATION_DAYS:
+        raise ValidationError(
+            {"days": _("答复时限应为 1 至 %(max)s 个工作日。") % {"max": MAX_INBOUND_ESCALATION_DAYS}}
+        )
+    return days
+
+
+def inbound_message_escalate(
+    *,
+    message: InboundMessage | int,
+    actor: Any,
+    department: Department,
+    note: str,
+    days: int | None = None,
+    request: Any = None,
+) -> InboundMessage:
+    """Hand a recorded message to ``department`` to answer in its channel (已转交), by a deadline.
+
+    - Operators and the hotline office; from 待处理, or again from 已转交 (to another department or
+      with a new deadline: the last handing-over counts, the audit trail keeps every one).
+    - ``days`` working days from today (default ``GONGKAI_HOTLINE_INBOUND_ESCALATION_DAYS``, 3; at
+      most 30); the deadline is the end of that working day, Asia/Shanghai, with its rule in ``due_rule``.
+    - The department's handlers are told by e-mail/SMS through the outbox in the same transaction.
+    - The department then records its answer (``inbound_message_answer``); the office may still
+      convert the message into a work order or ignore it.
+    """
+    from gongkai.core.workcalendar.errors import CalendarNotAvailable
+
+    note = _clean_text(note, field="note", label=_("转交说明"), max_length=MAX_REASON, required=True)
+    days = _inbound_days(days)
+    if not isinstance(department, Department) or not department.is_active:
+        raise ValidationError({"department": _("请选择启用中的单位。")})
+    now = timezone.now()
+    try:
+        due_day = calendar.add_working_days(start=calendar.local_date(moment=now), days=days)
+    except CalendarNotAvailable as exc:
+        raise ValidationError({"days": str(exc.message)}) from None
+
+    def apply(m: InboundMessage) -> list[str]:
+        m.escalated_to = department
+        m.escalated_at = now
+        m.escalated_by = _user_or_none(actor)
+        m.escalation_note = note
+        m.due_at = calendar.end_of_day(day=due_day)
+        m.due_rule = (_("%(days)s 个工作日内答复") % {"days": days})[:100]
+        _inbound_notify_escalated(m, department)
+        return ["escalated_to_id", "escalated_at", "escalated_by_id", "escalation_note", "due_at", "due_rule"]
+
+    return run_transition(
+        INBOUND_GRAPH,
+        model=InboundMessage,
+        pk=_inbound_pk(message),
+        name="escalate",
+        actor=actor,
+        apply=apply,
+        request=request,
+        note=note,
+        audit_action="inboundmessage.escalate",
+    )
+
+
+def inbound_message_answer(
+    *, message: InboundMessage | int, actor: Any, reason: str, request: Any = None
+) -> InboundMessage:
+    """Record that the message was answered directly in its channel (已答复), with what was answered.
+
+    Operators and the hotline office (from 待处理 or 已转交), and handlers of the department it was
+    handed to (from 已转交). No work order is made; ``reason`` goes into ``note``.
+    """
+    reason = _reason(reason, label=_("答复情况"))
+    now = timezone.now()
+
+    def apply(m: InboundMessage) -> list[str]:
+        m.note = reason
+        m.handled_by = _user_or_none(actor)
+        m.handled_at = now
+        return ["note", "handled_by_id", "handled_at"]
+
+    return run_transition(
+        INBOUND_GRAPH,
+        model=InboundMessage,
+        pk=_inbound_pk(message),
+        name="answer",
+        actor=actor,
+        apply=apply,
+        request=request,
+        note=reason,
+        audit_action="inboundmessage.answer",
+    )
+
+
+__all__ += ["inbound_message_answer", "inbound_message_escalate"]

@@ -397,3 +397,43 @@ class InboundConvertForm(forms.Form):
 
 class InboundIgnoreForm(forms.Form):
     reason = _reason(_("忽略理由"))
+
+
+class InboundEscalateForm(forms.Form):
+    department = DepartmentChoiceField(label=_("转交单位"), queryset=Department.objects.none())
+    note = _reason(_("转交说明"))
+    days = forms.IntegerField(
+        label=_("答复时限（工作日）"),
+        min_value=1,
+        max_value=30,
+        required=False,
+        help_text=_("不填按默认时限。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = active_departments()
+
+
+class InboundAnswerForm(forms.Form):
+    reason = _reason(_("答复情况"))
+
+
+class InboundFilterForm(forms.Form):
+    """Filters of the 新媒体留言 list (GET)."""
+
+    q = forms.CharField(label=_("关键词"), max_length=100, required=False)
+    channel = forms.ChoiceField(label=_("渠道"), required=False)
+    department = DepartmentChoiceField(
+        label=_("转交单位"), queryset=Department.objects.none(), required=False
+    )
+    overdue = forms.BooleanField(label=_("只看超期"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from gongkai.hotline.models import Channel
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", _("全部渠道")), *Channel.choices]
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = visible_departments(user).order_by(
+            "path"
+        )

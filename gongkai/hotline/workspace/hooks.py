@@ -75,6 +75,13 @@ for _index, _queue in enumerate(queues.QUEUES.values()):
     hooks.register(MENU_HOOK, lambda q=_queue, i=_index: _queue_item(q, 100 + i * 10))
 
 
+def _may_read_inbound(user):
+    # Operators, the office and leaders; handlers for the messages handed to their department.
+    from gongkai.hotline.selectors import may_read_inbound
+
+    return may_read_inbound(user)
+
+
 @hooks.register(MENU_HOOK)
 def register_workspace_inbound():
     return WorkspaceMenuItem(
@@ -83,7 +90,7 @@ def register_workspace_inbound():
         name="hotline-inbound",
         icon_name="mail",
         order=250,
-        shown=queues.may_take_calls,
+        shown=_may_read_inbound,
     )
 
 

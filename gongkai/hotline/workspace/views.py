@@ -28,12 +28,15 @@ from gongkai.core.parsing import parse_id
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.core.workflow import TransitionNotAllowed
 from gongkai.hotline import selectors, services
-from gongkai.hotline.models import Channel, InboundMessage, InboundStatus, Status, WorkOrder, WorkOrderEvent
+from gongkai.hotline.models import Channel, InboundStatus, Status, WorkOrder, WorkOrderEvent
 from gongkai.hotline.workspace import charts, queues
 from gongkai.hotline.workspace.actions import ACTIONS, action_form
 from gongkai.hotline.workspace.forms import (
     BulkDispatchForm,
+    InboundAnswerForm,
     InboundConvertForm,
+    InboundEscalateForm,
+    InboundFilterForm,
     InboundIgnoreForm,
     IntakeForm,
     OrderFilterForm,
@@ -808,26 +811,53 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def inbound_list(request: HttpRequest) -> HttpResponse:
-    """The queue of recorded new-media messages (new and handed on), or all of one status."""
-    _require(queues.may_take_calls(request.user))
+    """The queue of recorded new-media messages (new and handed on), or all of one status, filtered.
+
+    Operators, the hotline office and leaders see every message; a department's handlers the ones
+    handed to it (转交), with the form to record their answer."""
+    from gongkai.hotline.workflow import INBOUND_GRAPH
+
+    user = request.user
+    _require(selectors.may_read_inbound(user))
     status = request.GET.get("status", "")
+    filters = InboundFilterForm(request.GET or None, user=user)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    department = data.get("department")
+    selected: dict[str, Any] = {
+        "channel": data.get("channel") or None,
+        "department_id": department.pk if department else None,
+        "overdue": True if data.get("overdue") else None,
+        "q": data.get("q") or None,
+    }
     if status in InboundStatus.values:
-        queryset = selectors.inbound_messages(status=status)
+        queryset = selectors.inbound_messages_for(user, status=status, **selected)
     else:
         status = ""
-        queryset = selectors.queue_inbound_messages()
+        queryset = selectors.inbound_messages_for(user, **selected).filter(
+            status__in=(InboundStatus.NEW, InboundStatus.ESCALATED)
+        )
+        queryset = queryset.order_by("received_at", "pk")
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("p"))
-    rows = [
-        {
-            "message": m,
-            "text": redact_text(m.text),
-            "phone": mask_phone(m.sender_phone),
-            "open": m.status in (InboundStatus.NEW, InboundStatus.ESCALATED),
-            "convert": InboundConvertForm(prefix=f"m{m.pk}"),
-            "ignore": InboundIgnoreForm(prefix=f"m{m.pk}"),
-        }
-        for m in page.object_list
-    ]
+    now = timezone.now()
+    rows = []
+    for m in page.object_list:
+        allowed = {t.name for t in INBOUND_GRAPH.available(m, user)}
+        rows.append(
+            {
+                "message": m,
+                "text": redact_text(m.text),
+                "phone": mask_phone(m.sender_phone),
+                "open": m.status in (InboundStatus.NEW, InboundStatus.ESCALATED),
+                "overdue": m.status == InboundStatus.ESCALATED and m.due_at is not None and m.due_at < now,
+                "allowed": allowed,
+                "convert": InboundConvertForm(prefix=f"m{m.pk}"),
+                "ignore": InboundIgnoreForm(prefix=f"m{m.pk}"),
+                "escalate": InboundEscalateForm(prefix=f"m{m.pk}") if "escalate" in allowed else None,
+                "answer": InboundAnswerForm(prefix=f"m{m.pk}") if "answer" in allowed else None,
+            }
+        )
+    query = request.GET.copy()
+    query.pop("p", None)
     return TemplateResponse(
         request,
         "hotline/workspace/inbound.html",
@@ -837,6 +867,8 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": InboundStatus.choices,
+            "filters": filters,
+            "query": query.urlencode(),
         },
     )
 
@@ -844,22 +876,45 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def inbound_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """转为工单 or 忽略 one recorded message, through its service."""
-    _require(queues.may_take_calls(request.user) and name in ("convert", "ignore"))
-    message = InboundMessage.objects.filter(pk=pk).first()
+    """转为工单, 忽略, 转交单位 or 登记已答复 for one recorded message, through its service."""
+    forms_by_name: dict[str, Any] = {
+        "convert": InboundConvertForm,
+        "ignore": InboundIgnoreForm,
+        "escalate": InboundEscalateForm,
+        "answer": InboundAnswerForm,
+    }
+    _require(selectors.may_read_inbound(request.user) and name in forms_by_name)
+    if name in ("convert", "ignore", "escalate"):
+        _require(queues.may_take_calls(request.user))
+    message = selectors.inbound_messages_visible(request.user).filter(pk=pk).first()
     if message is None:
         raise Http404("not found")
-    form: Any
-    if name == "convert":
-        form = InboundConvertForm(request.POST, prefix=f"m{pk}")
-    else:
-        form = InboundIgnoreForm(request.POST, prefix=f"m{pk}")
+    form: Any = forms_by_name[name](request.POST, prefix=f"m{pk}")
     back = reverse("hotline_workspace:inbound")
     if not form.is_valid():
         messages.error(request, _("请检查填写的内容。"))
         return redirect(back)
     try:
-        if name == "convert":
+        if name == "escalate":
+            services.inbound_message_escalate(
+                message=message,
+                actor=request.user,
+                department=form.cleaned_data["department"],
+                note=form.cleaned_data["note"],
+                days=form.cleaned_data["days"],
+                request=request,
+            )
+            messages.success(
+                request,
+                _("留言已转交%(department)s。")
+                % {"department": form.cleaned_data["department"].display_name},
+            )
+        elif name == "answer":
+            services.inbound_message_answer(
+                message=message, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+            messages.success(request, _("已登记答复。"))
+        elif name == "convert":
             order = services.inbound_message_convert(
                 message=message,
                 actor=request.user,
