@@ -115,14 +115,25 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("审核人"),
         description=_("对拟公开信息进行保密审查和内容审核。"),
         scope=RoleScope.DEPARTMENT,
-        permissions=_STAFF,
+        # Reviews through the 保密审查 task (its group is this role's); reads the word list and escalations.
+        permissions=(
+            *_STAFF,
+            "publishing_review.view_sensitiveword",
+            "publishing_review.view_secrecyescalation",
+        ),
     ),
     Role(
         code="approver",
         label=_("审批人"),
         description=_("本单位负责人：审批发布到网站和政务新媒体。"),
         scope=RoleScope.DEPARTMENT,
-        permissions=_STAFF,
+        # Approves through the 上级审批 task; no publish_page: documents are published by their workflow.
+        permissions=(
+            *_STAFF,
+            "publishing_review.view_sensitiverule",
+            "publishing_review.view_secrecyescalation",
+            "publishing_review.view_interpretationexemption",
+        ),
     ),
     Role(
         code="press_office",
@@ -143,21 +154,39 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("公开办"),
         description=_("政府信息公开工作机构：办理依申请公开，维护公开目录和公开指南，编制年度报告。"),
         scope=RoleScope.CITY,
-        permissions=(*_STAFF, "workcalendar.view_calendarday"),
+        permissions=(
+            *_STAFF,
+            "workcalendar.view_calendarday",
+            # Keeps the sensitive-word list and reads the review records (条例第四条(四)).
+            "publishing_review.view_sensitiveword",
+            "publishing_review.add_sensitiveword",
+            "publishing_review.change_sensitiveword",
+            "publishing_review.view_sensitiverule",
+            "publishing_review.view_secrecyescalation",
+            "publishing_review.view_interpretationexemption",
+            "publishing_review.view_reviewapproval",
+        ),
     ),
     Role(
         code="leader",
         label=_("督查/领导"),
         description=_("查看工作台、排名和通报，督查督办，记录问责。"),
         scope=RoleScope.CITY,
-        permissions=(*_STAFF, "workcalendar.view_calendarday"),
+        permissions=(*_STAFF, "workcalendar.view_calendarday", "publishing_review.view_ondutyassignment"),
     ),
     Role(
         code="auditor",
         label=_("审计员"),
         description=_("只读查阅审计日志（谁在何时做了什么、谁查看了个人信息）和外发消息记录。"),
         scope=RoleScope.CITY,
-        permissions=(*_STAFF, "audit.view_auditevent", "outbox.view_outboxmessage"),
+        permissions=(
+            *_STAFF,
+            "audit.view_auditevent",
+            "outbox.view_outboxmessage",
+            "publishing_review.view_secrecyescalation",
+            "publishing_review.view_interpretationexemption",
+            "publishing_review.view_reviewapproval",
+        ),
     ),
     Role(
         code="administrator",
@@ -178,6 +207,12 @@ ROLE_LIST: tuple[Role, ...] = (
             "workcalendar.change_calendarday",
             "outbox.view_outboxmessage",
             "audit.view_auditevent",
+            # Configuration of the review chain: sensitive types × departments, duty roster, words.
+            *(
+                f"publishing_review.{verb}_{model}"
+                for model in ("sensitiverule", "ondutyassignment", "sensitiveword")
+                for verb in ("view", "add", "change", "delete")
+            ),
         ),
     ),
 )

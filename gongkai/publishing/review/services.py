@@ -385,9 +385,9 @@ def rereview_record(
     """Record a periodic re-review of a withheld or on-request document (Art. 18).
 
     - ``keep``: nothing changes; the next re-review is due in ``REREVIEW_INTERVAL_DAYS``.
-    - ``to_proactive`` / ``to_on_request``: a new draft revision carries the new attribute, with
-      ``formed_at`` set to today (the information changed, so the 20-working-day clock starts);
-      the drafter submits it to the review chain like any draft. Nothing is published here.
+    - ``to_proactive`` / ``to_on_request``: a new draft revision carries the new attribute; the
+      drafter submits it to the review chain like any draft (and updates 生成日期 if the content
+      changed). Nothing is published here.
     """
     reason = (reason or "").strip()
     if decision not in ReReview.Decision.values:
@@ -420,8 +420,6 @@ def rereview_record(
     if new_attribute is not None:
         draft = page.get_latest_revision_as_object()
         draft.disclosure_attribute = new_attribute
-        if hasattr(draft, "formed_at"):
-            draft.formed_at = today
         draft.save_revision(user=user, log_action=True)
     _audit(
         actor=user,

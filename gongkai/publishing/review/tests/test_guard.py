@@ -187,3 +187,17 @@ def test_publish_scheduled_refuses_unreviewed_and_goes_on(make_document, users):
         action="publishing_review.schedule_refused", target_id=str(sneaky.pk)
     ).exists()
     assert reload(good).live
+
+
+def test_business_roles_cannot_publish_and_drafters_can_submit(make_document, users):
+    from wagtail.models import GroupPagePermission
+
+    assert not GroupPagePermission.objects.filter(
+        permission__codename="publish_page", group__role__isnull=False
+    ).exists()
+    doc = make_document("announcement")
+    perms = doc.permissions_for_user(users["drafter"])
+    assert perms.can_edit() and not perms.can_publish()
+    assert perms.can_submit_for_moderation()
+    assert users["reviewer"].has_perm("publishing_review.view_sensitiveword")
+    assert not users["reviewer"].has_perm("publishing_review.change_sensitiveword")
