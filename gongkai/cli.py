@@ -16,6 +16,7 @@ COMMANDS = {
     "demo": "载入演示城市（吉林市）/ load the demo city (Jilin City)",
     "outbox": "外发消息：投递、查看 / outbox: deliver, inspect",
     "search": "中文检索索引：重建 / Chinese search index: rebuild",
+    "publishing": "信息发布：导入已有文件 / publishing: import existing documents",
     "routing": "热线派单建议模型：训练、评估 / hotline routing model: train, evaluate",
     "roles_sync": "同步角色与权限 / sync roles and their permissions",
 }

@@ -593,7 +593,12 @@ class PolicyDocumentPage(DisclosureDocumentPage):
             )
         if self.validity == Validity.VALID:
             self.changed_by = None
-        elif self.validity == Validity.AMENDED and not self.changed_by_id:
+        elif (
+            self.validity == Validity.AMENDED
+            and not self.changed_by_id
+            # An import links the amending document once it is written (same file).
+            and not getattr(self, "_reference_pending", False)
+        ):
             errors.setdefault("changed_by", []).append(
                 ValidationError(_("“已修改”的文件须选择修改它的文件。"), code="changed_by_required")
             )

@@ -148,9 +148,10 @@ def emergency_update_add(
     actor: Any = None,
     close: bool = False,
 ) -> EmergencyUpdate:
-    """Add one entry to an emergency event's timeline and publish it if the event page is live.
+    """Add one entry to an emergency event's timeline, as a new revision of the page.
 
-    ``close`` also marks the event as no longer open (the portal's banner disappears).
+    The revision goes live through the review chain (the on-duty leader's emergency fast path);
+    ``close`` also marks the event as no longer open (the portal's banner then disappears).
     """
     page = EmergencyEventPage.objects.select_for_update().get(pk=page.pk)
     update = EmergencyUpdate(page=page, kind=kind, text=text.strip(), at=at or timezone.now())
@@ -159,9 +160,7 @@ def emergency_update_add(
     page.formed_at = timezone.localdate()
     if close:
         page.is_open = False
-    revision = page.save_revision(user=actor, log_action=True)
-    if page.live and page.disclosure_attribute == DisclosureAttribute.PROACTIVE:
-        revision.publish(user=actor, skip_permission_checks=True)
+    page.save_revision(user=actor, log_action=True)
     audit_record(
         actor=actor,
         action="publishing.emergency_update_added",
