@@ -119,8 +119,17 @@ def releases_for_unpublished_page(*, page) -> list[ChannelRelease]:
     A copy that has certainly not gone out yet (its message is pending or dead, not in doubt) is
     cancelled instead, and is withdrawn at once.
     """
+    # Lock the messages before the releases, in the order a worker recording an outcome does
+    # (message, then its releases through the listener), so the two never deadlock.
+    message_ids = ChannelRelease.objects.filter(
+        page_id=page.pk, status__in=[*ACTIVE, ReleaseStatus.FAILED], outbox_message__isnull=False
+    ).values_list("outbox_message_id", flat=True)
+    list(
+        OutboxMessage.objects.select_for_update().filter(pk__in=list(message_ids)).order_by("pk").values("pk")
+    )
     releases = list(
-        ChannelRelease.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the message.
+        ChannelRelease.objects.select_for_update(of=("self",))
         .filter(page_id=page.pk, status__in=[*ACTIVE, ReleaseStatus.FAILED])
         .select_related("outbox_message")
         .order_by("pk")
@@ -257,7 +266,7 @@ def channel_release_retry(*, release_id: int, actor, request=None) -> ChannelRel
     if not can_retry_releases(actor):
         raise PermissionDenied()
     release = (
-        ChannelRelease.objects.select_for_update()
+        ChannelRelease.objects.select_for_update(of=("self",))
         .select_related("outbox_message", "page")
         .filter(pk=release_id)
         .first()
