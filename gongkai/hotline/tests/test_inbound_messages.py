@@ -65,7 +65,10 @@ def test_api_records_converts_by_default_and_on_request(clock, api, settings):  
     assert "13812345678" not in listing["results"][0]["text"]
     # Handlers read only the messages handed to their department (none here).
     assert api("handler_a").get("/inbound-messages").json()["count"] == 0
-    assert api("handler_a").post(f"/inbound-messages/{first.json()['message_id']}/convert", {}).status_code == 403
+    assert (
+        api("handler_a").post(f"/inbound-messages/{first.json()['message_id']}/convert", {}).status_code
+        == 403
+    )
     message_id = first.json()["message_id"]
     converted = api("operator").post(f"/inbound-messages/{message_id}/convert", {"order_type": "help"})
     assert converted.status_code == 200 and converted.json()["tracking_number"]
