@@ -46,6 +46,12 @@ class CatalogueFilters:
     year: int | None = None
     q: str = ""
 
+    def __post_init__(self) -> None:
+        # NUL cannot reach PostgreSQL in a text parameter; nothing legitimate contains it.
+        self.department = self.department.replace("\x00", "")
+        self.category = self.category.replace("\x00", "")
+        self.q = self.q.replace("\x00", "")
+
     @property
     def is_empty(self) -> bool:
         return not (self.doc_types or self.department or self.category or self.year or self.q)
