@@ -47,7 +47,8 @@ class SuperiorApprovalTask(SuperiorApprovalBehaviour, AbstractGroupApprovalTask)
     """上级审批: required for the document types × departments configured as sensitive.
 
     When no ``SensitiveRule`` matches, the task skips itself on start and records why. Members of
-    the chosen groups act when their department is above the document's department.
+    the chosen groups act on documents of their department and the departments below it, unless
+    they approved an earlier step of the same run (separation of duties).
     """
 
     class Meta:

@@ -212,26 +212,21 @@ class SuperiorApprovalBehaviour(_GroupScoped):
         return is_sensitive(page=_page(obj))
 
     def may_act(self, obj: Any, user: Any) -> bool:
+        """Approvers of the document's department or above (审批人 = the unit's leadership).
+
+        Separation of duties: whoever approved an earlier step of this run (e.g. the 保密审查)
+        does not also give the superior approval.
+        """
         if not super().may_act(obj, user):
             return False
         if user.is_superuser:
             return True
-        from gongkai.accounts.access import user_is_city_wide
-        from gongkai.accounts.models import Department
-        from gongkai.publishing.review.documents import department_id
-
-        if user_is_city_wide(user):
+        state = getattr(_page(obj), "current_workflow_state", None)
+        if state is None:
             return True
-        dept_id = department_id(_page(obj))
-        dept = Department.objects.filter(pk=dept_id or 0).only("path", "parent_id").first()
-        own = getattr(user, "department", None)
-        if dept is None or own is None:
-            return False
-        if dept.parent_id is None:
-            # The city government's own documents: its approvers are the top of the chain.
-            return own.pk == dept.pk
-        # 上级: a department above the document's department, not the department itself.
-        return dept.path.startswith(own.path) and own.pk != dept.pk
+        own_task_id = getattr(self, "pk", None)
+        earlier = state.task_states.filter(status=TaskState.STATUS_APPROVED, finished_by=user)
+        return not earlier.exclude(task_id=own_task_id).exists()
 
     def start(self, workflow_state: Any, user: Any = None) -> TaskState:
         from gongkai.publishing.review.services import task_skip

@@ -52,6 +52,8 @@ def users(tree):
         "reviewer_other": make("reviewer_jy", tree["jiaoyu"], ["reviewer"]),
         "approver_city": make("approver_city", tree["city"], ["approver"]),
         "approver_same": make("approver_zj", tree["zhujian"], ["approver"]),
+        "approver_other": make("approver_jy", tree["jiaoyu"], ["approver"]),
+        "reviewer_and_approver": make("both_zj", tree["zhujian"], ["reviewer", "approver"]),
         "leader": make("leader", tree["city"], ["leader"]),
         "leader2": make("leader2", tree["city"], ["leader"]),
         "disclosure": make("disclosure", tree["office"], ["disclosure_office"]),

@@ -74,9 +74,10 @@ def test_sensitive_type_and_department_need_superior_approval(make_document, use
     doc = reload(doc)
     assert not doc.live
     assert doc.current_workflow_task.name == "上级审批"
-    # Superior means above the document's department: not the department's own approver.
-    assert actions(doc, users["approver_same"]) == []
+    # Approvers of the department or above; not an approver of another department.
+    assert "approve" in actions(doc, users["approver_same"])
     assert "approve" in actions(doc, users["approver_city"])
+    assert actions(doc, users["approver_other"]) == []
     act(doc, users["approver_city"], "approve", comment="同意发布")
     assert reload(doc).live
     assert _task_names(doc) == [("保密审查", "approved"), ("上级审批", "approved")]
@@ -85,6 +86,16 @@ def test_sensitive_type_and_department_need_superior_approval(make_document, use
     act(other, users["admin"], "approve")
     act(policy, users["reviewer"], "approve")
     assert reload(other).live and reload(policy).live
+
+
+def test_whoever_passed_secrecy_review_does_not_also_approve(make_document, users, tree):
+    SensitiveRule.objects.create(department=tree["zhujian"])
+    doc = make_document("announcement")
+    submit(doc, users["drafter"])
+    act(doc, users["reviewer_and_approver"], "approve")
+    assert reload(doc).current_workflow_task.name == "上级审批"
+    assert actions(doc, users["reviewer_and_approver"]) == []
+    assert "approve" in actions(doc, users["approver_same"])
 
 
 def test_reviewer_acts_only_within_their_departments(make_document, users):
