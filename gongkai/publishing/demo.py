@@ -651,7 +651,7 @@ def load(*, stdout: Any) -> None:
 
     started = timezone.now()
     _city_government_credit_code()
-    section = load_tree(stdout=stdout)
+    section = load_tree()
     rows = documents()
     # Interpretations and the amended policy refer to policies whose 索引号 is assigned on the
     # first load: import the policies, then resolve the placeholders to their index numbers.
@@ -659,7 +659,9 @@ def load(*, stdout: Any) -> None:
     others = [row for row in rows if row["type"] != "policy"]
     amendment_title = "吉林市人民政府办公厅关于修改《吉林市政务公开工作考核办法》的通知"
     first = [row for row in policies if not row.get("changed_by")]
-    importer.import_rows(importer.rows_from_dicts(first), publish=True, section=section, reason=REASON)
+    first_result = importer.import_rows(
+        importer.rows_from_dicts(first), publish=True, section=section, reason=REASON
+    )
 
     def index_of(title_part: str) -> str:
         entry = CatalogueEntry.objects.filter(doc_type="policy", title__contains=title_part).first()
@@ -691,7 +693,7 @@ def load(*, stdout: Any) -> None:
     total = CatalogueEntry.objects.filter(is_public=True).count()
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(
-        f"publishing: 政府信息公开栏目 {total} 件公开文件（本次新建 {len(result.created)}）"
+        f"publishing: 政府信息公开栏目 {total} 件公开文件（本次新建 {len(first_result.created) + len(result.created)}）"
         f" / {total} public documents ({seconds:.1f} s)"
     )
 
