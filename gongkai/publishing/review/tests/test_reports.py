@@ -164,3 +164,23 @@ def test_rereview_views(make_document, users, client):
     client.force_login(users["reviewer"])
     assert client.get("/admin/publishing-review/rereview/").status_code in (302, 403)
     assert client.get("/api/v1/publishing/rereview").status_code == 403
+
+
+def test_dashboard_and_editor_for_reviewers(make_document, users, client):
+    doc = make_document("announcement", title="待审的公告")
+    submit(doc, users["drafter"])
+    client.force_login(users["reviewer"])
+    assert "待审的公告" in client.get("/admin/").content.decode()
+    assert client.get(f"/admin/pages/{doc.pk}/edit/").status_code == 200
+    client.force_login(users["reviewer_other"])
+    assert "待审的公告" not in client.get("/admin/").content.decode()
+    client.force_login(users["leader"])
+    assert client.get("/admin/").status_code == 200
+    client.force_login(users["admin"])
+    for url in (
+        "/admin/publishing_review_words/",
+        "/admin/publishing_review_rules/new/",
+        "/admin/publishing_review_duty/",
+        "/admin/publishing_review_escalations/",
+    ):
+        assert client.get(url).status_code == 200, url
