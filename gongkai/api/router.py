@@ -13,10 +13,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from gongkai.api.auth import ApiTokenAuth, SessionStaffAuth
 from gongkai.api.errors import ApiError
+from gongkai.api.throttling import FixedWindowThrottle
 from gongkai.core.workflow import TransitionNotAllowed
 
 
@@ -43,8 +43,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     # Per client IP for anonymous callers, per token/user for staff; counted in the shared cache.
     throttle=[
-        AnonRateThrottle(settings.GONGKAI_API_ANON_RATE),
-        AuthRateThrottle(settings.GONGKAI_API_AUTH_RATE),
+        FixedWindowThrottle(lambda: settings.GONGKAI_API_ANON_RATE, scope="api", who="anon"),
+        FixedWindowThrottle(lambda: settings.GONGKAI_API_AUTH_RATE, scope="api", who="auth"),
     ],
 )
 

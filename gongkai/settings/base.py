@@ -92,7 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "gongkai.core.middleware.CachedCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,7 +180,7 @@ from gongkai.settings import schedule as _schedule  # noqa: E402
 CELERY_BEAT_SCHEDULE = _schedule.BEAT_SCHEDULE
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "gongkai.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A database cache is shared by every web worker and the job runner, so rate limits and
     # lockouts hold across processes without Redis.

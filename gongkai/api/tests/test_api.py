@@ -105,11 +105,11 @@ def test_health_and_readiness(client):
 
 def test_anonymous_callers_are_rate_limited(client):
     from django.core.cache import cache
-    from ninja.throttling import AnonRateThrottle
 
     from gongkai.api.router import api
+    from gongkai.api.throttling import FixedWindowThrottle
 
-    anon = next(t for t in api.throttle if isinstance(t, AnonRateThrottle))
+    anon = next(t for t in api.throttle if isinstance(t, FixedWindowThrottle) and t.who == "anon")
     saved = anon.num_requests
     anon.num_requests = 3
     cache.clear()

@@ -44,6 +44,7 @@ from gongkai.core.outbox.backends.base import Kind, Result, excerpt
 from gongkai.core.outbox.channels import OutboxPayloadError, get_channel
 from gongkai.core.outbox.models import DeliveryAttempt, OutboxMessage
 from gongkai.core.outbox.signals import notify_status_changed
+from gongkai.core.wake import Waker
 
 logger = logging.getLogger("gongkai.outbox")
 
@@ -87,13 +88,26 @@ def worker_id() -> str:
 # --- enqueue --------------------------------------------------------------------------------------
 
 
+_WAKER = Waker("gongkai.core.outbox.tasks.deliver_due")
+
+
 def _schedule_delivery(message_id: int) -> None:
+    """Have the message delivered soon after its transaction committed.
+
+    Embedded mode (tasks run eagerly): this message is delivered right here, as before. With a
+    broker, one task per message cost more than the rest of an appeal's intake (bench/hotline.py):
+    the wake-ups are coalesced (``gongkai.core.wake``) into one ``deliver_due`` task per process
+    every quarter second, which delivers every message due. A lost wake-up only delays: the
+    periodic ``deliver_due`` sweep (every 5 s) finds the message.
+    """
     from gongkai.core.outbox.tasks import deliver_message
 
-    deliver_message.delay(message_id)
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        deliver_message.delay(message_id)
+        return
+    _WAKER.wake()
 
 
-@transaction.atomic
 def outbox_enqueue(
     *,
     channel: str,
@@ -102,6 +116,7 @@ def outbox_enqueue(
     idempotency_key: str | None = None,
     source: Any = None,
     not_before: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> OutboxMessage:
     """Queue an external side effect; call it inside the transaction of the change that causes it.
 
@@ -114,7 +129,19 @@ def outbox_enqueue(
       sweep delivers it. With ``not_before`` in the future only the sweep does, once it is due.
     - Raises ``OutboxPayloadError`` (Chinese message) for an unknown channel or an invalid
       recipient or payload.
+    - ``fresh=True``: the caller vouches that the key is new (it names an object created in this
+      same transaction, e.g. ``f"hotline:{order.pk}:received:sms"``). The look-up for an earlier
+      message and the savepoint that guards the insert are skipped: one statement instead of
+      five. A duplicate key then fails the caller's transaction (IntegrityError), never doubles.
     """
+    recipient, key = _validated(channel, recipient, payload, idempotency_key)
+    if fresh:
+        return _enqueue_fresh(channel, recipient, payload, key, source, not_before)
+    with transaction.atomic():
+        return _enqueue_checked(channel, recipient, payload, key, source, not_before)
+
+
+def _validated(channel: str, recipient: str, payload: Any, idempotency_key: str | None) -> tuple[str, str]:
     spec = get_channel(channel)
     if not isinstance(payload, dict):
         raise OutboxPayloadError(_("外发消息内容必须是 JSON 对象。"))
@@ -126,11 +153,26 @@ def outbox_enqueue(
     key = (idempotency_key or f"outbox:{uuid.uuid4().hex}").strip()
     if not key or len(key) > 200:
         raise OutboxPayloadError(_("幂等键不能为空，且不能超过 200 个字符。"))
+    return recipient, key
 
-    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        _warn_if_different(existing, channel, recipient)
-        return existing
+
+def outbox_message_new(
+    *, channel: str, recipient: str, payload: dict[str, Any], idempotency_key: str, source: Any = None
+) -> OutboxMessage:
+    """A validated, UNSAVED message with a fresh key, for a caller that writes it together with the
+    row that causes it (``gongkai.core.fastinsert.insert_together``) and then calls
+    :func:`outbox_written` once it has committed. Same checks as :func:`outbox_enqueue`."""
+    recipient, key = _validated(channel, recipient, payload, idempotency_key)
+    fields, _now = _fields(channel, recipient, payload, key, source, None)
+    return OutboxMessage(**fields)
+
+
+def outbox_written(message: OutboxMessage) -> None:
+    """Schedule the delivery of a message written by the caller (after its transaction commits)."""
+    transaction.on_commit(partial(_schedule_delivery, message.pk), robust=True)
+
+
+def _fields(channel, recipient, payload, key, source, not_before) -> tuple[dict[str, Any], dt.datetime]:
     now = timezone.now()
     fields: dict[str, Any] = {
         "channel": channel,
@@ -143,6 +185,28 @@ def outbox_enqueue(
     if source is not None:
         fields["source_content_type"] = ContentType.objects.get_for_model(source)
         fields["source_object_id"] = str(source.pk)
+    return fields, now
+
+
+def _after_commit(message: OutboxMessage, not_before: dt.datetime | None, now: dt.datetime) -> None:
+    if not_before is None or not_before <= now:
+        transaction.on_commit(partial(_schedule_delivery, message.pk), robust=True)
+
+
+def _enqueue_fresh(channel, recipient, payload, key, source, not_before) -> OutboxMessage:
+    fields, now = _fields(channel, recipient, payload, key, source, not_before)
+    message = OutboxMessage(**fields)
+    message.save(force_insert=True)
+    _after_commit(message, not_before, now)
+    return message
+
+
+def _enqueue_checked(channel, recipient, payload, key, source, not_before) -> OutboxMessage:
+    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        _warn_if_different(existing, channel, recipient)
+        return existing
+    fields, now = _fields(channel, recipient, payload, key, source, not_before)
     try:
         # A savepoint, so that losing a race on the unique key leaves the caller's transaction usable.
         with transaction.atomic():
@@ -153,8 +217,7 @@ def outbox_enqueue(
             raise
         _warn_if_different(existing, channel, recipient)
         return existing
-    if not_before is None or not_before <= now:
-        transaction.on_commit(partial(_schedule_delivery, message.pk), robust=True)
+    _after_commit(message, not_before, now)
     return message
 
 
