@@ -614,6 +614,31 @@ def intake(db: str, server: Server, templates: list, *, use_wrk: bool) -> None:
     lost = (len(numbers) - found) + abs(stored - created)
     if lost or len(set(numbers)) != len(numbers):
         note(f"{db}: {created} answers 201, {stored} orders stored, {found} of the answered numbers found")
+    # The intake leaves each order's RECEIVED event and audit event to a job (records_pending),
+    # woken through the broker; no worker runs here, so the benchmark runs the job itself and
+    # checks that every accepted appeal got both.
+    from gongkai.core.audit.models import AuditEvent
+    from gongkai.hotline.models import EventType, WorkOrderEvent
+    from gongkai.hotline.services import work_orders_record_pending
+
+    t0 = time.perf_counter()
+    recorded = 0
+    while batch := work_orders_record_pending(limit=5000):
+        recorded += batch
+    record_s = time.perf_counter() - t0
+    ids = (
+        list(WorkOrder.objects.filter(tracking_number__in=numbers).values_list("pk", flat=True))
+        if numbers
+        else []
+    )
+    with_event = WorkOrderEvent.objects.filter(work_order_id__in=ids, type=EventType.RECEIVED).count()
+    with_audit = AuditEvent.objects.filter(
+        action="workorder.received", target_id__in=[str(pk) for pk in ids]
+    ).count()
+    if with_event != len(ids) or with_audit != len(ids):
+        note(
+            f"{db}: of {len(ids)} accepted orders {with_event} have their RECEIVED event, {with_audit} their audit event"
+        )
     emit(f"hotline.{db}.intake.appeals_per_s", rate, "appeals/s")
     emit(f"hotline.{db}.intake.baseline_inserts_per_s", baseline, "rows/s")
     emit(f"hotline.{db}.intake.ratio", rate / baseline if baseline else 0.0, "ratio")
@@ -621,6 +646,9 @@ def intake(db: str, server: Server, templates: list, *, use_wrk: bool) -> None:
     emit(f"hotline.{db}.intake.stored", stored, "count")
     emit(f"hotline.{db}.intake.lost", lost, "count")
     emit(f"hotline.{db}.intake.errors", other, "count")
+    emit(f"hotline.{db}.intake.records_written", recorded, "count")
+    emit(f"hotline.{db}.intake.records_missing", (len(ids) - with_event) + (len(ids) - with_audit), "count")
+    emit(f"hotline.{db}.intake.records_per_s", recorded / record_s if record_s else 0.0, "orders/s")
 
 
 # --- 2. Bulk load and lookup ------------------------------------------------------------------------

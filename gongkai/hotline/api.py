@@ -17,24 +17,27 @@ No ``from __future__ import annotations`` here: django-ninja needs real annotati
 
 import datetime
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, Literal, overload
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Reply
-from ninja.throttling import AnonRateThrottle
+from ninja.responses import NinjaJSONEncoder
 
 from gongkai.accounts.access import visible_departments
 from gongkai.accounts.models import Department
 from gongkai.api.errors import ApiError, Conflict, NotFound, PermissionDenied
+from gongkai.api.throttling import FixedWindowThrottle
 from gongkai.core.audit.services import audit_personal_data_view
+from gongkai.core.cache import incr_and_read
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.hotline import public_forms, ratelimit, selectors, services
 from gongkai.hotline.api_schemas import (
@@ -96,35 +99,20 @@ HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS)
 # --- Rate limits of the public operations -------------------------------------------------------
 
 
-class SettingRateThrottle(AnonRateThrottle):
-    """Per client IP, at a rate read from a setting on every request (so it can change without a
-    restart of the module and tests can lower it); its own cache scope per operation."""
-
-    def __init__(self, *, scope: str, setting: str, default: str):
-        self.scope = scope
-        self.setting = setting
-        self.default = default
-        super().__init__(self._rate())
-
-    def _rate(self) -> str:
-        return getattr(settings, self.setting, self.default)
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.num_requests, self.duration = self.parse_rate(self._rate())
-        return super().allow_request(request)
-
-    def get_cache_key(self, request: HttpRequest) -> str:
-        # Public operations are limited whoever calls them (a logged-in browser included).
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+def _setting_throttle(*, scope: str, setting: str, default: str) -> FixedWindowThrottle:
+    """Per client IP, whoever calls (a logged-in browser included), at a rate read from a setting on
+    every request (so it can change without a restart and tests can lower it); its own counter per
+    operation, counted in one cache round trip."""
+    return FixedWindowThrottle(lambda: getattr(settings, setting, default), scope=scope, who="ip")
 
 
-APPEAL_THROTTLE = SettingRateThrottle(
+APPEAL_THROTTLE = _setting_throttle(
     scope="hotline_appeal", setting="GONGKAI_HOTLINE_APPEAL_RATE", default="10/m"
 )
-LOOKUP_THROTTLE = SettingRateThrottle(
+LOOKUP_THROTTLE = _setting_throttle(
     scope="hotline_lookup", setting="GONGKAI_HOTLINE_LOOKUP_RATE", default="10/m"
 )
-RATING_THROTTLE = SettingRateThrottle(
+RATING_THROTTLE = _setting_throttle(
     scope="hotline_rating", setting="GONGKAI_HOTLINE_RATING_RATE", default="10/m"
 )
 
@@ -232,7 +220,10 @@ def _order_queryset() -> QuerySet[WorkOrder]:
 
 
 def _access(request: HttpRequest, order_id: int) -> WorkOrder:
-    return selectors.access_work_order(_user(request), order_id)
+    order = selectors.access_work_order(_user(request), order_id)
+    if order.records_pending:  # taken in a moment ago: its RECEIVED event and audit event first
+        services.work_orders_record_pending(ids=[order.pk])
+    return order
 
 
 @overload
@@ -1208,7 +1199,8 @@ def _appeal_checks(payload: AppealIn) -> str:
 @router.post(
     "/appeals",
     auth=None,
-    throttle=[APPEAL_THROTTLE],
+    # The per-address rate is counted in the view with the other limits (one cache round trip).
+    throttle=[],
     response={200: AppealOut, 201: AppealOut},
     summary="提交诉求 / File an appeal (public)",
 )
@@ -1225,16 +1217,14 @@ def appeal_create(
     category = _category(payload.category)
     key = (idempotency_key or payload.client_reference or "").strip()
     reference = _appeal_reference(key, phone) if key else None
-    if reference:
-        # Looked up once, here, before the limits count; the service is told not to repeat it.
-        existing = services.work_order_by_reference(channel=payload.channel, reference=reference)
-        if existing is not None:
-            return Reply(200, _appeal_out(existing, None))
+    # One cache round trip: the operation's per-address rate (every call) and the web form's
+    # per-phone and per-address limits (new appeals). A retry of an accepted appeal is found by the
+    # service (in the statement that takes the number) and its reservation given back.
     pairs = [
         (ratelimit.APPEALS_PER_PHONE, phone),
         (ratelimit.APPEALS_PER_IP, ratelimit.client_ip(request)),
     ]
-    if ratelimit.reserve(pairs) is not None:
+    if ratelimit.reserve(pairs, throttle=APPEAL_THROTTLE, request=request) is not None:
         raise _too_many()
     try:
         order, code = services.work_order_create(
@@ -1251,51 +1241,72 @@ def appeal_create(
             confidential=payload.confidential,
             consent_to_publish=payload.consent_to_publish and payload.channel == Channel.MAILBOX,
             source_reference=reference,
-            reference_checked=True,
+            defer_records=True,
             raw_source={"form": "gongkai.hotline.api"},
             request=request,
         )
     except ValidationError:
-        for pair in pairs:
-            ratelimit.refund(*pair)
+        ratelimit.refund_many(pairs)
         raise
     if code is None:  # lost a race with the same retry
-        for pair in pairs:
-            ratelimit.refund(*pair)
+        ratelimit.refund_many(pairs)
         return Reply(200, _appeal_out(order, None))
     return Reply(201, _appeal_out(order, code))
 
 
+_APPEAL_TEXTS: dict[tuple[str | None, str, bool], tuple[str, str]] = {}
+
+
 def _appeal_out(order: WorkOrder, code: str | None) -> dict:
-    message = (
-        _("您的诉求已受理，请妥善保管受理编号和查询码。")
-        if code
-        else _("该诉求此前已受理；查询码已通过短信或电子邮件发送。")
-    )
+    # The two texts per language and status, translated once (each gettext walks ~12 catalogs).
+    key = (get_language(), order.status, bool(code))
+    texts = _APPEAL_TEXTS.get(key)
+    if texts is None:
+        message = (
+            _("您的诉求已受理，请妥善保管受理编号和查询码。")
+            if code
+            else _("该诉求此前已受理；查询码已通过短信或电子邮件发送。")
+        )
+        texts = _APPEAL_TEXTS[key] = (str(order.get_status_display()), str(message))
     return {
         "tracking_number": order.tracking_number,
         "query_code": code,
-        "status_label": str(order.get_status_display()),
-        "message": message,
+        "status_label": texts[0],
+        "message": texts[1],
     }
 
 
-def _lookup(request: HttpRequest, payload: LookupIn, *, only: tuple[str, ...] | None = None) -> WorkOrder:
+def _lookup(
+    request: HttpRequest,
+    payload: LookupIn,
+    *,
+    only: tuple[str, ...] | None = None,
+    throttle: FixedWindowThrottle | None = None,
+    with_events: bool = False,
+) -> WorkOrder:
     """The order for a tracking number and query code, else the same 404 for a wrong code and an
     unknown number. Failures count per address (as on the lookup page) and per tracking number
-    (whether it exists or not), so a code cannot be guessed from many addresses either: both
-    counters are read in one cache round trip. ``only``: the columns to load (read-only callers)."""
+    (whether it exists or not), so a code cannot be guessed from many addresses either. Both
+    failure counters are read, and the operation's per-address rate (``throttle``, when the
+    operation counts it here instead of through ninja) is counted, in one cache round trip.
+    ``only``: the columns to load (read-only callers)."""
     number = payload.tracking_number.strip()
     pairs = [
         (ratelimit.FAILED_LOOKUPS_PER_IP, ratelimit.client_ip(request)),
         (FAILED_LOOKUPS_PER_NUMBER, number),
     ]
-    if ratelimit.any_exceeded(pairs) is not None:
+    keyed = ratelimit.keys_of(pairs)
+    counter = throttle.counter(request) if throttle is not None else None
+    counts, values = incr_and_read(
+        [(counter[0], counter[1])] if counter else [], [key for _limit, key in keyed]
+    )
+    if counter and throttle is not None and throttle.refuse(counts[0], counter[1], counter[2]):
         raise _too_many()
-    order = services.public_lookup(number, payload.query_code.strip(), only=only)
+    if any(value >= limit.limit for (limit, _key), value in zip(keyed, values, strict=True)):
+        raise _too_many()
+    order = services.public_lookup(number, payload.query_code.strip(), only=only, with_events=with_events)
     if order is None:
-        for pair in pairs:
-            ratelimit.hit(*pair)
+        ratelimit.hit_many(pairs)
         raise NotFound()
     return order
 
@@ -1308,15 +1319,24 @@ def _public_out(order: WorkOrder) -> dict:
 @router.post(
     "/lookup",
     auth=None,
-    throttle=[LOOKUP_THROTTLE],
+    # The per-address rate is counted in the view, in the same cache round trip as the failure
+    # counters (``_lookup``), instead of by ninja (one more round trip per lookup).
+    throttle=[],
     response=PublicViewOut,
     summary="查询办理进度 / Look up an appeal (public)",
 )
 def appeal_lookup(request: HttpRequest, payload: LookupIn):
     """Tracking number + query code → the public view (no personal data). A POST so that the code
     stays out of URLs and logs. Two queries: the order with its departments (only the columns the
-    public view shows), and its public events."""
-    return _public_out(_lookup(request, payload, only=selectors.PUBLIC_VIEW_FIELDS))
+    public view shows), and its public events. The body is rendered directly: ``PublicView`` has
+    exactly ``PublicViewOut``'s fields (a test holds them equal), so pydantic's validation of
+    the response is skipped; ``response=`` still documents it."""
+    order = _lookup(
+        request, payload, only=selectors.PUBLIC_VIEW_FIELDS, throttle=LOOKUP_THROTTLE, with_events=True
+    )
+    return HttpResponse(
+        json.dumps(_public_out(order), cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
 
 
 @router.post(

@@ -462,6 +462,10 @@ class WorkOrder(models.Model):
     #: Not yet in the search index: intake sets it and leaves the indexing to
     #: ``services.work_orders_index_pending`` (the periodic job, and every staff search first).
     search_pending = models.BooleanField(_("待建检索"), default=False, editable=False)
+    # The public intake writes the order (and the citizen's confirmation) in one statement and
+    # leaves its RECEIVED event and audit event to ``work_orders_record_pending``, which runs
+    # right after (woken on commit) and every few seconds: nothing is lost, only written later.
+    records_pending = models.BooleanField(_("待补记录"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("工单")
@@ -491,6 +495,7 @@ class WorkOrder(models.Model):
             ),
             models.Index(fields=["status", "created_at"], name="hotline_wo_status_created"),
             models.Index(fields=["id"], condition=Q(search_pending=True), name="hotline_wo_search_pending"),
+            models.Index(fields=["id"], condition=Q(records_pending=True), name="hotline_wo_records_pending"),
         ]
         constraints = [
             # 件件有回复: nothing is closed without a reply (merged and invalid are other states).

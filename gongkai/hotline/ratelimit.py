@@ -18,10 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from gongkai.core.cache import decr_many, incr_many
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,12 @@ def is_exceeded(limit: Limit, identity: str) -> bool:
     return count(limit, identity) >= limit.tuned().limit
 
 
+def keys_of(pairs: Iterable[tuple[Limit, str]]) -> list[tuple[Limit, str]]:
+    """``(tuned limit, cache key)`` of each pair's current window, to read with other counters."""
+    now = time.time()
+    return [(limit.tuned(), _key(limit.tuned(), identity, now)) for limit, identity in pairs]
+
+
 def any_exceeded(pairs: Iterable[tuple[Limit, str]]) -> Limit | None:
     """The first ``(limit, identity)`` another hit would put over its limit, else ``None``.
 
@@ -99,41 +108,56 @@ def any_exceeded(pairs: Iterable[tuple[Limit, str]]) -> Limit | None:
 def hit(limit: Limit, identity: str) -> int:
     """Count one hit; return the count in the current window (atomic where the cache is)."""
     limit = limit.tuned()
-    key = _key(limit, identity, time.time())
-    cache.add(key, 0, timeout=limit.window + 60)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=limit.window + 60)
-        return 1
+    (count,) = incr_many([(_key(limit, identity, time.time()), limit.window + 60)])
+    return count
 
 
 def refund(limit: Limit, identity: str) -> None:
     """Take back one hit (the request it counted turned out not to consume anything)."""
     limit = limit.tuned()
-    key = _key(limit, identity, time.time())
-    try:
-        if int(cache.get(key, 0)) > 0:
-            cache.decr(key)
-    except ValueError:
-        pass
+    decr_many([_key(limit, identity, time.time())])
 
 
-def reserve(pairs: Iterable[tuple[Limit, str]]) -> Limit | None:
+def refund_many(pairs: Iterable[tuple[Limit, str]]) -> None:
+    """``refund`` for several counters in one cache round trip."""
+    now = time.time()
+    decr_many([_key(limit.tuned(), identity, now) for limit, identity in pairs if identity])
+
+
+def hit_many(pairs: Iterable[tuple[Limit, str]]) -> None:
+    """``hit`` for several counters in one cache round trip."""
+    now = time.time()
+    tuned = [(limit.tuned(), identity) for limit, identity in pairs if identity]
+    incr_many([(_key(limit, identity, now), limit.window + 60) for limit, identity in tuned])
+
+
+def reserve(
+    pairs: Iterable[tuple[Limit, str]], *, throttle: Any = None, request: Any = None
+) -> Limit | Any | None:
     """Count one hit on every ``(limit, identity)``; if any goes over, take them all back.
 
     Returns the first limit exceeded (nothing is counted then), or ``None`` when the request may
     go ahead. Counting first and checking after keeps concurrent requests from slipping through.
+    All the counters are counted in one cache round trip (``incr_many``: one Redis script), with
+    an API operation's per-address ``throttle`` (``gongkai.api.throttling.FixedWindowThrottle``,
+    counted on every call: never given back) when one is passed with its ``request``; it is
+    returned when it is the one exceeded.
     """
-    taken: list[tuple[Limit, str]] = []
-    for limit, identity in pairs:
-        if not identity:
-            continue
-        taken.append((limit, identity))
-        if hit(limit, identity) > limit.tuned().limit:
-            for done in taken:
-                refund(*done)
-            return limit.tuned()
+    now = time.time()
+    taken = [(limit.tuned(), identity) for limit, identity in pairs if identity]
+    keys = [_key(limit, identity, now) for limit, identity in taken]
+    counters = [(key, limit.window + 60) for key, (limit, _) in zip(keys, taken, strict=True)]
+    counter = throttle.counter(request) if throttle is not None else None
+    if counter is not None:
+        counters.append((counter[0], counter[1]))
+    counts = incr_many(counters)
+    if counter is not None and throttle.refuse(counts[-1], counter[1], counter[2]):
+        decr_many(keys)
+        return throttle
+    for (limit, _identity), count in zip(taken, counts, strict=False):
+        if count > limit.limit:
+            decr_many(keys)
+            return limit
     return None
 
 

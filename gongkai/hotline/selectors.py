@@ -171,6 +171,7 @@ def _department_name(department: Department | None) -> str:
 #: that loads nothing else: ``services.public_lookup(..., only=PUBLIC_VIEW_FIELDS)``).
 PUBLIC_VIEW_FIELDS = (
     "tracking_number",
+    "records_pending",
     "status",
     "order_type",
     "title",
@@ -191,19 +192,10 @@ PUBLIC_VIEW_FIELDS = (
 _PRECOMPILED = threading.local()
 
 
-def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values: list[Any]) -> list[Any]:
-    """Run ``build(values)`` (a queryset of model instances) with SQL compiled once per thread.
-
-    Compiling a queryset's SQL costs about as much as running it on the public lookup's hot path;
-    the compiled statement, its row converters and select_related populators are kept per thread
-    (a compiler holds its connection) and database alias under ``key``, which must name everything
-    that changes the SQL apart from ``values`` (e.g. how many ids). The values go in as parameters:
-    ``build`` is called once with unique sentinels to find where they sit in the parameter list.
-    """
+def _compiled(key: tuple, build: Callable[[list[Any]], QuerySet], values: list[Any]) -> tuple[Any, ...]:
     cache = getattr(_PRECOMPILED, "entries", None)
     if cache is None:
         cache = _PRECOMPILED.entries = {}
-    queryset = None
     entry = cache.get(key)
     if entry is None:
         sentinels: list[Any] = [
@@ -219,9 +211,10 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     params = list(params)
     for position, value in zip(positions, values, strict=True):
         params[position] = value
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return alias, compiler, sql, params
+
+
+def _instances(alias: str, compiler: Any, rows: list[Any]) -> list[Any]:
     if not rows:
         return []
     select, klass_info = compiler.select, compiler.klass_info
@@ -239,6 +232,45 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     return result
 
 
+def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values: list[Any]) -> list[Any]:
+    """Run ``build(values)`` (a queryset of model instances) with SQL compiled once per thread.
+
+    Compiling a queryset's SQL costs about as much as running it on the public lookup's hot path;
+    the compiled statement, its row converters and select_related populators are kept per thread
+    (a compiler holds its connection) and database alias under ``key``, which must name everything
+    that changes the SQL apart from ``values`` (e.g. how many ids). The values go in as parameters:
+    ``build`` is called once with unique sentinels to find where they sit in the parameter list.
+    """
+    return fetch_precompiled_together([(key, build, values)])[0]
+
+
+def fetch_precompiled_together(
+    queries: list[tuple[tuple, Callable[[list[Any]], QuerySet], list[Any]]],
+) -> list[list[Any]]:
+    """Several ``fetch_precompiled`` queries (same database) in one round trip on PostgreSQL (one
+    execute of the statements joined by ``;``, read with ``nextset``); one after the other on
+    SQLite, which is in-process anyway."""
+    compiled = [_compiled(key, build, values) for key, build, values in queries]
+    alias = compiled[0][0]
+    connection = connections[alias]
+    results: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(compiled) > 1:
+            cursor.execute(
+                "; ".join(sql for _a, _c, sql, _p in compiled),
+                [p for *_x, params in compiled for p in params],
+            )
+            for index, (_alias, compiler, _sql, _params) in enumerate(compiled):
+                if index:
+                    cursor.cursor.nextset()
+                results.append(_instances(alias, compiler, cursor.fetchall()))
+            return results
+        for _alias, compiler, sql, params in compiled:
+            cursor.execute(sql, params)
+            results.append(_instances(alias, compiler, cursor.fetchall()))
+    return results
+
+
 #: Translated labels of the public view, per (language, kind, value): each ``gettext`` walks the
 #: catalog chain (about a dozen catalogs) and the public lookup needs about fifteen of them.
 _PUBLIC_LABELS: dict[tuple[str | None, str, str], str] = {}
@@ -252,6 +284,16 @@ def _label(kind: str, value: str, compute: Callable[[], Any]) -> str:
     return label
 
 
+def public_events_queryset() -> QuerySet[WorkOrderEvent]:
+    """The public events with what the public view shows of them, oldest first."""
+    return (
+        WorkOrderEvent.objects.filter(is_public=True)
+        .select_related("department")
+        .only("type", "data", "created_at", "department__name", "department__short_name")
+        .order_by("created_at", "pk")
+    )
+
+
 def public_view(work_order: WorkOrder) -> PublicView:
     """The public lookup page's content: public events, department names, deadline and reply.
 
@@ -259,17 +301,27 @@ def public_view(work_order: WorkOrder) -> PublicView:
     """
     effective = work_order_effective(work_order)
     orders = [work_order.pk] if effective.pk == work_order.pk else [work_order.pk, effective.pk]
-    events = fetch_precompiled(
-        ("hotline.public_events", len(orders)),
-        lambda ids: (
-            WorkOrderEvent.objects.filter(work_order_id__in=ids, is_public=True)
-            .select_related("department")
-            .only("type", "data", "created_at", "department__name", "department__short_name")
-            .order_by("created_at", "pk")
-        ),
-        orders,
-    )
+    prefetched = getattr(work_order, "_public_events", None)  # services.public_lookup(with_events=True)
+    if prefetched is not None and len(orders) == 1:
+        events = prefetched
+    else:
+        events = fetch_precompiled(
+            ("hotline.public_events", len(orders)),
+            lambda ids: public_events_queryset().filter(work_order_id__in=ids),
+            orders,
+        )
     public_events = []
+    if work_order.records_pending and not any(event.type == EventType.RECEIVED for event in events):
+        # Taken in a moment ago: its RECEIVED event is about to be written (records_pending).
+        events = [
+            WorkOrderEvent(
+                work_order_id=work_order.pk,
+                type=EventType.RECEIVED,
+                data={},
+                created_at=work_order.created_at,
+            ),
+            *events,
+        ]
     for event in events:
         template = PUBLIC_EVENT_TEXT.get(event.type)
         if template is None:

@@ -27,13 +27,18 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gongkai.accounts.models import Department, DepartmentKind
 from gongkai.accounts.selectors import users_with_role
 from gongkai.api.errors import ApiError, Conflict
+from gongkai.core import fastinsert
 from gongkai.core.audit.services import audit_record
+from gongkai.core.outbox.models import OutboxMessage
 from gongkai.core.personal_data import mask_name, redact_text
+from gongkai.core.wake import Waker
 from gongkai.core.workcalendar import selectors as calendar
 from gongkai.core.workcalendar import services as clocks
 from gongkai.core.workcalendar.models import ClockUnit, DeadlineClock
@@ -148,7 +153,9 @@ def _event(
     )
 
 
-def _clean_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+def _clean_text(
+    value: str | None, *, field: str, label: str | Promise, max_length: int, required: bool = False
+) -> str:
     text = (value or "").replace("\r\n", "\n").strip()
     if required and not text:
         raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
@@ -220,7 +227,7 @@ def _validate_id_number(value: str) -> str:
     return value
 
 
-def _choice(value: Any, choices: Any, *, field: str, label: str) -> str:
+def _choice(value: Any, choices: Any, *, field: str, label: str | Promise) -> str:
     if value not in choices.values:
         raise ValidationError({field: _("%(label)s无效。") % {"label": label}})
     return str(value)
@@ -236,15 +243,48 @@ def tracking_number_next(*, day: datetime.date) -> str:
     SQLite ≥ 3.35): concurrent intakes never get the same number, and the row lock is held only
     until the caller's transaction ends. A rolled-back intake leaves a gap, never a duplicate.
     """
+    number, _ids, _existing = tracking_number_and_ids(day=day)
+    return number
+
+
+def tracking_number_and_ids(
+    *, day: datetime.date, models_: tuple[Any, ...] = (), reference: tuple[str, str] | None = None
+) -> tuple[str, list[int], int | None]:
+    """``tracking_number_next`` and, on PostgreSQL, one new primary key of each model in
+    ``models_`` from its sequence and the id of the order already taken in with ``reference``
+    (``(channel, source_reference)``), in the same statement: one round trip. Elsewhere the key
+    list is empty (rows get their keys when inserted) and the reference is looked up separately."""
     table = connection.ops.quote_name("hotline_trackingcounter")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        (sequence,) = cursor.fetchone()
-    return f"{day:%y%m%d}{int(sequence):04d}"
+    upsert = (
+        f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
+        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
+    params: list[Any] = [connection.ops.adapt_datefield_value(day)]
+    existing: int | None = None
+    if connection.vendor == "postgresql" and (models_ or reference):
+        columns = [fastinsert.allocate_ids_sql(model) for model in models_]
+        if reference:
+            orders = connection.ops.quote_name(WorkOrder._meta.db_table)
+            columns.append(
+                f"(SELECT id FROM {orders} WHERE channel = %s AND source_reference = %s LIMIT 1)"  # noqa: S608
+            )
+            params += list(reference)
+        sql = f"WITH c AS ({upsert}) SELECT c.last, {', '.join(columns)} FROM c"  # noqa: S608 - our identifiers
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            sequence, *values = cursor.fetchone()
+        if reference:
+            existing = values.pop()
+        ids = [int(pk) for pk in values]
+    else:
+        if reference:
+            found = work_order_by_reference(channel=reference[0], reference=reference[1])
+            existing = found.pk if found is not None else None
+        with connection.cursor() as cursor:
+            cursor.execute(upsert, params)
+            (sequence,) = cursor.fetchone()
+        ids = []
+    return f"{day:%y%m%d}{int(sequence):04d}", ids, existing
 
 
 def query_code_hash(*, tracking_number: str, query_code: str) -> str:
@@ -324,8 +364,11 @@ def _start_deadlines(order: WorkOrder, *, at: datetime.datetime, restart_reply: 
 # --- Notifications (outbox) ---------------------------------------------------------------------
 
 
-def _notify_citizen(order: WorkOrder, *, kind: str, params: dict[str, Any], subject: str, body: str) -> None:
-    """Queue an SMS (mobile numbers) and/or an e-mail to the caller; keys make repeats harmless."""
+def _notify_citizen(
+    order: WorkOrder, *, kind: str, params: dict[str, Any], subject: str, body: str, fresh: bool = False
+) -> None:
+    """Queue an SMS (mobile numbers) and/or an e-mail to the caller; keys make repeats harmless.
+    ``fresh``: the order was created in this transaction, so its keys cannot exist yet."""
     from gongkai.core.outbox.services import outbox_enqueue
 
     cycle = f"{order.reopen_count}"
@@ -336,6 +379,7 @@ def _notify_citizen(order: WorkOrder, *, kind: str, params: dict[str, Any], subj
             payload={"template": sms_template(kind), "params": params},
             idempotency_key=f"hotline:{order.pk}:{kind}:{cycle}:sms",
             source=order,
+            fresh=fresh,
         )
     if order.caller_email:
         outbox_enqueue(
@@ -344,6 +388,7 @@ def _notify_citizen(order: WorkOrder, *, kind: str, params: dict[str, Any], subj
             payload={"subject": subject, "body": body},
             idempotency_key=f"hotline:{order.pk}:{kind}:{cycle}:email",
             source=order,
+            fresh=fresh,
         )
 
 
@@ -469,6 +514,7 @@ def work_order_create(
     notify: bool = True,
     received_at: datetime.datetime | None = None,
     reference_checked: bool = False,
+    defer_records: bool = False,
 ) -> tuple[WorkOrder, str | None]:
     """Take an appeal in from any channel; return ``(order, query_code)``.
 
@@ -481,22 +527,28 @@ def work_order_create(
     - Durable before it returns: the order, its RECEIVED event, audit event, attachments, search
       entry and the citizen's confirmation (SMS to a mobile number, e-mail if given: tracking number
       and query code) commit together. The code appears in plain text only in the outbox row.
+    - ``defer_records=True`` (the public intake; citizens, no attachments): the order and the
+      confirmation are written in one statement and the RECEIVED event and audit event right
+      after, by ``work_orders_record_pending`` (``_insert_deferred``).
     """
-    channel = _choice(channel, Channel, field="channel", label=_("受理渠道"))
-    order_type = _choice(order_type, OrderType, field="order_type", label=_("诉求类型"))
-    urgency = _choice(urgency, Urgency, field="urgency", label=_("紧急程度"))
-    reference = _clean_text(source_reference, field="source_reference", label=_("来源编号"), max_length=120)
-    if reference and not reference_checked:
+    channel = _choice(channel, Channel, field="channel", label=_lazy("受理渠道"))
+    order_type = _choice(order_type, OrderType, field="order_type", label=_lazy("诉求类型"))
+    urgency = _choice(urgency, Urgency, field="urgency", label=_lazy("紧急程度"))
+    reference = _clean_text(
+        source_reference, field="source_reference", label=_lazy("来源编号"), max_length=120
+    )
+    # The deferred (public) intake looks the reference up in the same statement as its number.
+    if reference and not reference_checked and not defer_records:
         existing = work_order_by_reference(channel=channel, reference=reference)
         if existing is not None:
             return existing, None
     content = _clean_text(
-        content, field="content", label=_("诉求内容"), max_length=MAX_CONTENT, required=True
+        content, field="content", label=_lazy("诉求内容"), max_length=MAX_CONTENT, required=True
     )
-    title = _clean_text(title, field="title", label=_("标题"), max_length=200) or _title_from(content)
-    caller_name = _clean_text(caller_name, field="caller_name", label=_("姓名"), max_length=50)
+    title = _clean_text(title, field="title", label=_lazy("标题"), max_length=200) or _title_from(content)
+    caller_name = _clean_text(caller_name, field="caller_name", label=_lazy("姓名"), max_length=50)
     caller_phone = normalize_phone(caller_phone)
-    caller_address = _clean_text(caller_address, field="caller_address", label=_("地址"), max_length=200)
+    caller_address = _clean_text(caller_address, field="caller_address", label=_lazy("地址"), max_length=200)
     caller_email = (caller_email or "").strip()
     if caller_email:
         try:
@@ -504,7 +556,7 @@ def work_order_create(
         except ValidationError:
             raise ValidationError({"caller_email": _("电子邮箱格式不正确。")}) from None
     caller_id_number = _validate_id_number(caller_id_number)
-    location = _clean_text(location, field="location", label=_("地点"), max_length=200)
+    location = _clean_text(location, field="location", label=_lazy("地点"), max_length=200)
     district, street = _validate_location(district, street)
     lat = _coordinate(latitude, field="latitude", limit=90)
     lng = _coordinate(longitude, field="longitude", limit=180)
@@ -523,41 +575,70 @@ def work_order_create(
 
     now = received_at or timezone.now()
     code = _new_query_code()
+    deferred = defer_records and not checked_files and _user_or_none(actor) is None
     # The number is taken before the order's transaction (in autocommit, its own one-statement
     # transaction), so that concurrent intakes do not queue on the day's counter row while this one
     # stores its order, events and messages (bench/hotline.py: 12 of 16 waited on it). A failed
     # intake leaves a gap in the day's numbers, never a duplicate.
-    number = tracking_number_next(day=calendar.local_date(moment=now))
+    number, ids, existing_id = tracking_number_and_ids(
+        day=calendar.local_date(moment=now),
+        models_=(WorkOrder, OutboxMessage, OutboxMessage) if deferred else (),
+        reference=(channel, reference) if reference and defer_records and not reference_checked else None,
+    )
+    if existing_id is not None:  # a retry: the number just taken is left as a gap
+        return WorkOrder.objects.get(pk=existing_id), None
+    if deferred and request is not None:
+        raw = {**raw, "client": _client_of(request)}
+    order = WorkOrder(
+        tracking_number=number,
+        query_code_hash=query_code_hash(tracking_number=number, query_code=code),
+        channel=channel,
+        source_reference=reference,
+        raw_source=raw,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        caller_id_number=caller_id_number,
+        caller_address=caller_address,
+        caller_email=caller_email,
+        confidential=bool(confidential),
+        consent_to_publish=bool(consent_to_publish),
+        order_type=order_type,
+        category=category,
+        urgency=urgency,
+        district=district,
+        street=street,
+        location=location,
+        latitude=lat,
+        longitude=lng,
+        title=title,
+        content=content,
+        status=Status.RECEIVED,
+        received_by=_user_or_none(actor),
+        created_at=now,
+        updated_at=now,
+        search_pending=True,
+        records_pending=deferred,
+    )
+    confirmation = {
+        "kind": "received",
+        "params": {"tracking_number": number, "query_code": code},
+        # Translated only when an e-mail goes out (SMS uses a provider template).
+        "subject": _("【12345】您的诉求已受理，受理编号 %(number)s") % {"number": number}
+        if caller_email
+        else "",
+        "body": _(
+            "您的诉求已受理。受理编号：%(number)s，查询码：%(code)s。"
+            "请凭受理编号和查询码查询办理进度，查询码请妥善保管。"
+        )
+        % {"number": number, "code": code}
+        if caller_email
+        else "",
+    }
     try:
+        if deferred:
+            _insert_deferred(order, ids, confirmation if notify else None)
+            return order, code
         with transaction.atomic():
-            order = WorkOrder(
-                tracking_number=number,
-                query_code_hash=query_code_hash(tracking_number=number, query_code=code),
-                channel=channel,
-                source_reference=reference,
-                raw_source=raw,
-                caller_name=caller_name,
-                caller_phone=caller_phone,
-                caller_id_number=caller_id_number,
-                caller_address=caller_address,
-                caller_email=caller_email,
-                confidential=bool(confidential),
-                consent_to_publish=bool(consent_to_publish),
-                order_type=order_type,
-                category=category,
-                urgency=urgency,
-                district=district,
-                street=street,
-                location=location,
-                latitude=lat,
-                longitude=lng,
-                title=title,
-                content=content,
-                status=Status.RECEIVED,
-                received_by=_user_or_none(actor),
-                created_at=now,
-                search_pending=True,
-            )
             order.save(force_insert=True)
             for checked in checked_files:
                 _store_attachment(order, checked, actor=actor, at=now)
@@ -566,28 +647,13 @@ def work_order_create(
                 actor=actor,
                 action="workorder.received",
                 target=order,
-                new={
-                    "tracking_number": number,
-                    "channel": channel,
-                    "order_type": order_type,
-                    "status": "received",
-                },
+                new=_received_values(order),
                 request=request,
             )
             # The search entry is written after the response (work_orders_index_pending), not in
             # this transaction; search_pending=True (saved with the order) keeps it from being lost.
             if notify:
-                _notify_citizen(
-                    order,
-                    kind="received",
-                    params={"tracking_number": number, "query_code": code},
-                    subject=_("【12345】您的诉求已受理，受理编号 %(number)s") % {"number": number},
-                    body=_(
-                        "您的诉求已受理。受理编号：%(number)s，查询码：%(code)s。"
-                        "请凭受理编号和查询码查询办理进度，查询码请妥善保管。"
-                    )
-                    % {"number": number, "code": code},
-                )
+                _notify_citizen(order, fresh=True, **confirmation)
     except IntegrityError:
         # Lost a race on (channel, source_reference): the other request stored the order.
         if reference:
@@ -598,18 +664,156 @@ def work_order_create(
     return order, code
 
 
+def _received_values(order: WorkOrder) -> dict[str, Any]:
+    return {
+        "tracking_number": order.tracking_number,
+        "channel": order.channel,
+        "order_type": order.order_type,
+        "status": "received",
+    }
+
+
+def _client_of(request: Any) -> dict[str, Any]:
+    """What the audit event records of the request (its address and browser), kept on the order
+    until ``work_orders_record_pending`` writes the event."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or None,
+        "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:300],
+    }
+
+
+def _insert_deferred(order: WorkOrder, ids: list[int], confirmation: dict[str, Any] | None) -> None:
+    """The public intake's write: the order and the citizen's confirmation (SMS and/or e-mail) in
+    one statement on PostgreSQL (keys taken with the tracking number, ``tracking_number_and_ids``),
+    in one transaction elsewhere. ``records_pending=True`` leaves the RECEIVED event and the audit
+    event to ``work_orders_record_pending``, woken when this commits."""
+    from gongkai.core.outbox.services import outbox_message_new, outbox_written
+
+    def messages() -> list[OutboxMessage]:
+        if confirmation is None:
+            return []
+        built = []
+        if is_mobile(order.caller_phone):
+            built.append(
+                outbox_message_new(
+                    channel="sms",
+                    recipient=order.caller_phone,
+                    payload={"template": sms_template("received"), "params": confirmation["params"]},
+                    idempotency_key=f"hotline:{order.pk}:received:0:sms",
+                    source=order,
+                )
+            )
+        if order.caller_email:
+            built.append(
+                outbox_message_new(
+                    channel="email",
+                    recipient=order.caller_email,
+                    payload={"subject": confirmation["subject"], "body": confirmation["body"]},
+                    idempotency_key=f"hotline:{order.pk}:received:0:email",
+                    source=order,
+                )
+            )
+        return built
+
+    if ids:  # PostgreSQL: one statement (atomic by itself); a savepoint only inside a transaction
+        order.pk = ids[0]
+        written = messages()
+        for message, pk in zip(written, ids[1:], strict=False):
+            message.pk = pk
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                fastinsert.insert_together([order, *written])
+        else:
+            fastinsert.insert_together([order, *written])
+    else:
+        with transaction.atomic():
+            fastinsert.insert_together([order])
+            written = messages()
+            fastinsert.insert_together(written)
+    for message in written:
+        outbox_written(message)
+    _RECORDS_WAKER.wake_on_commit()
+
+
+_RECORDS_WAKER = Waker("gongkai.hotline.tasks.record_pending")
+RECORD_BATCH = 200
+
+
+def work_orders_record_pending(*, limit: int = 5000, ids: list[int] | None = None) -> int:
+    """Write the RECEIVED events and audit events the public intake left for later; return how many
+    orders were completed. Batches of ``RECORD_BATCH`` in one transaction each (rows locked with
+    ``SKIP LOCKED`` on PostgreSQL, so concurrent runs share the work); each event keeps the
+    intake's time, and the audit event the request's address and browser. ``ids``: only these
+    orders (a staff page about to show one does it first, so its timeline is whole)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongkai.core.audit.models import AuditEvent
+
+    done = 0
+    content_type = ContentType.objects.get_for_model(WorkOrder)
+    while done < limit:
+        with transaction.atomic():
+            pending = WorkOrder.objects.filter(records_pending=True).order_by("pk")
+            if ids is not None:
+                pending = pending.filter(pk__in=ids)
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            batch = list(
+                pending.only(
+                    "pk", "tracking_number", "title", "channel", "order_type", "created_at", "raw_source"
+                )[: min(RECORD_BATCH, limit - done)]
+            )
+            if not batch:
+                break
+            WorkOrderEvent.objects.bulk_create(
+                [
+                    WorkOrderEvent(
+                        work_order=order,
+                        type=EventType.RECEIVED,
+                        is_public=True,
+                        data={"channel": order.channel},
+                        created_at=order.created_at,
+                    )
+                    for order in batch
+                ]
+            )
+            audits = []
+            for order in batch:
+                client = order.raw_source.get("client") if isinstance(order.raw_source, dict) else None
+                client = client if isinstance(client, dict) else {}
+                audits.append(
+                    AuditEvent(
+                        kind=AuditEvent.Kind.CHANGE,
+                        action="workorder.received",
+                        target_type=content_type,
+                        target_id=str(order.pk),
+                        target_repr=str(order)[:300],
+                        new_values=_received_values(order),
+                        ip_address=client.get("ip") or None,
+                        user_agent=str(client.get("user_agent") or "")[:300],
+                        created_at=order.created_at,
+                    )
+                )
+            AuditEvent.objects.bulk_create(audits)
+            WorkOrder.objects.filter(pk__in=[order.pk for order in batch]).update(records_pending=False)
+        done += len(batch)
+    return done
+
+
 def work_order_by_reference(*, channel: str, reference: str) -> WorkOrder | None:
     """The order taken in earlier with this ``(channel, source_reference)``, else ``None``.
 
-    The usual answer is "none": that case is one ``SELECT id … LIMIT 1`` on the unique index; the
-    whole row is loaded only when it exists.
+    The usual answer is "none": that case is one ``SELECT id … LIMIT 1`` on the unique index
+    (plain SQL: compiling the ORM's query cost more than running it); the whole row is loaded
+    only when it exists.
     """
-    pk = (
-        WorkOrder.objects.filter(channel=channel, source_reference=reference)
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-    found = list(pk)
+    table = connection.ops.quote_name(WorkOrder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE channel = %s AND source_reference = %s LIMIT 1",  # noqa: S608
+            [channel, reference],
+        )
+        found = cursor.fetchone()
     return WorkOrder.objects.get(pk=found[0]) if found else None
 
 
@@ -886,14 +1090,16 @@ def inbound_message_ignore(
 
 
 def public_lookup(
-    tracking_number: str, query_code: str, *, only: Iterable[str] | None = None
+    tracking_number: str, query_code: str, *, only: Iterable[str] | None = None, with_events: bool = False
 ) -> WorkOrder | None:
     """Return the order if the tracking number and query code match, else ``None``.
 
     The same ``None`` (and about the same time: the HMAC is computed and compared either way) for
     an unknown number and a wrong code. Rate limiting is the caller's job. One query (the lead and
     reply departments come with it); ``only`` limits the columns loaded to those a read-only caller
-    needs (``selectors.PUBLIC_VIEW_FIELDS``; the hash is always loaded).
+    needs (``selectors.PUBLIC_VIEW_FIELDS``; the hash is always loaded). ``with_events``: the
+    order's public events come in the same round trip (for ``selectors.public_view``), whatever
+    the code: they are used only once it matched.
     """
     number = (tracking_number or "").strip()[:16]
     code = (query_code or "").strip()[:6]
@@ -913,7 +1119,23 @@ def public_lookup(
             return queryset.order_by()[:1]
 
         # Compiled once per thread and column list: compiling cost as much as running it.
-        found = fetch_precompiled(("hotline.public_lookup", columns), build, [number])
+        if with_events:
+            from gongkai.hotline.selectors import fetch_precompiled_together, public_events_queryset
+
+            found, events = fetch_precompiled_together(
+                [
+                    (("hotline.public_lookup", columns), build, [number]),
+                    (
+                        ("hotline.public_events_of_number",),
+                        lambda values: public_events_queryset().filter(work_order__tracking_number=values[0]),
+                        [number],
+                    ),
+                ]
+            )
+            if found:
+                found[0]._public_events = events
+        else:
+            found = fetch_precompiled(("hotline.public_lookup", columns), build, [number])
         order = found[0] if found else None
     expected = order.query_code_hash if order is not None else hashlib.sha256(b"no-such-order").hexdigest()
     given = query_code_hash(tracking_number=number, query_code=code)

@@ -19,3 +19,12 @@ def index_pending() -> int:
     from gongkai.hotline.services import work_orders_index_pending
 
     return work_orders_index_pending()
+
+
+@shared_task(name="gongkai.hotline.tasks.record_pending", ignore_result=True)
+def record_pending() -> int:
+    """Right after public intakes (woken on commit) and every 5 seconds: their RECEIVED events and
+    audit events (the intake writes only the order and the confirmation)."""
+    from gongkai.hotline.services import work_orders_record_pending
+
+    return work_orders_record_pending()

@@ -14,6 +14,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     "hotline-sweep-deadlines": {"task": "gongkai.hotline.tasks.sweep_deadlines", "schedule": 300.0},
     "hotline-index-pending": {"task": "gongkai.hotline.tasks.index_pending", "schedule": 30.0},
+    "hotline-record-pending": {"task": "gongkai.hotline.tasks.record_pending", "schedule": 5.0},
     "knowledge-routing-train": {
         "task": "gongkai.hotline.knowledge.tasks.routing_train_weekly",
         "schedule": 7 * 24 * 3600.0,

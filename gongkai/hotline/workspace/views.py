@@ -465,6 +465,8 @@ def _order_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    if order.records_pending:  # taken in a moment ago: its RECEIVED event and audit event first
+        services.work_orders_record_pending(ids=[order.pk])
     order = (
         WorkOrder.objects.select_related(
             "category",
