@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db import connections, models, transaction
 
+from gongkai.core.db import hot_cursor
+
 # Fields whose database value is the Python value itself when it is of these types (what
 # ``get_db_prep_save`` returns for them too); anything else goes through ``get_db_prep_save``.
 _PLAIN: dict[type, tuple[type, ...]] = {
@@ -114,7 +116,8 @@ def insert_together(objs: Sequence[models.Model], *, using: str = "default") -> 
             parts.append(insert if index == len(objs) - 1 else f"w{index} AS ({insert})")
             params.extend(_params(obj, plan, connection))
         sql = parts[-1] if len(parts) == 1 else "WITH " + ", ".join(parts[:-1]) + " " + parts[-1]
-        with connection.cursor() as cursor:
+        # Prepared once per connection (a wide INSERT costs more to parse and plan than to run).
+        with hot_cursor(using) as cursor:
             cursor.execute(sql, params)
         for obj in objs:
             obj._state.adding = False

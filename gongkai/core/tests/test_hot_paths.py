@@ -1,0 +1,96 @@
+"""The hot-path helpers: prepared statements (PostgreSQL), inserts compiled once, counters."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from gongkai.core import fastinsert
+from gongkai.core.cache import decr_many, incr_and_read, incr_many
+from gongkai.core.db import hot_cursor, prepared_statements_enabled
+from gongkai.core.outbox.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_hot_cursor_prepares_its_statements_on_postgresql(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    connection.ensure_connection()
+    with hot_cursor() as cursor:
+        cursor.execute("SELECT %s::int + 1", [41])
+        assert cursor.fetchone() == (42,)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        assert any("+ 1" in row[0] for row in cursor.fetchall())
+    settings.GONGKAI_DB_PREPARED_STATEMENTS = False
+    assert not prepared_statements_enabled()
+
+
+def test_insert_together_writes_what_save_writes():
+    now = timezone.now().replace(microsecond=123000)
+    fields = {
+        "channel": "sms",
+        "recipient": "13800000000",
+        "payload": {"template": "SMS_1", "params": {"n": "一"}},
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    saved = OutboxMessage(**fields, idempotency_key="via-save")
+    saved.save(force_insert=True)
+    fast = OutboxMessage(**fields, idempotency_key="via-fast")
+    fast.pk = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {fastinsert.allocate_ids_sql(OutboxMessage)}")
+            fast.pk = cursor.fetchone()[0]
+    fastinsert.insert_together([fast])
+    assert fast.pk is not None and not fast._state.adding
+    a = OutboxMessage.objects.values().get(pk=saved.pk)
+    b = OutboxMessage.objects.values().get(pk=fast.pk)
+    for row in (a, b):
+        row.pop("id"), row.pop("idempotency_key"), row.pop("updated_at")
+    assert a == b and b["payload"]["params"]["n"] == "一" and b["next_attempt_at"] == now
+
+
+def test_counters_count_read_and_give_back():
+    cache.clear()
+    assert incr_many([("k1", 60), ("k2", 60)]) == [1, 1]
+    assert incr_many([("k1", 60)]) == [2]
+    counts, values = incr_and_read([("k3", 60)], ["k1", "k2", "missing"])
+    assert counts == [1] and values == [2, 1, 0]
+    decr_many(["k1", "missing"])
+    assert cache.get("k1") == 1 and cache.get("missing") in (None, 0)
+    cache.clear()
+
+
+def test_counters_on_redis():
+    import redis
+    from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+    from gongkai.core.cache import RedisCache
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/9", socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on localhost")
+    backend = RedisCache(
+        "redis://127.0.0.1:6379/9", {"KEY_PREFIX": f"gk-test-{dt.datetime.now().timestamp()}"}
+    )
+    assert isinstance(backend, DjangoRedisCache)
+    from django.core import cache as cache_module
+
+    handler = cache_module.caches
+    handler._connections.default = backend  # type: ignore[attr-defined]
+    try:
+        assert incr_many([("a", 60), ("b", 60)]) == [1, 1]
+        counts, values = incr_and_read([("a", 60)], ["b", "none"])
+        assert counts == [2] and values == [1, 0]
+        decr_many(["a", "none"])
+        assert backend.get("a") == 1 and backend.get("none") is None
+        assert backend._cache.get_client() is backend._cache.get_client()  # one client per pool
+    finally:
+        backend.delete_many(["a", "b"])
+        del handler._connections.default  # type: ignore[attr-defined]
