@@ -430,7 +430,9 @@ def child(db: str) -> None:
     postgres = connection.vendor == "postgresql"
     env = {**os.environ}
     server = Server(
-        env, threads=8 if postgres else 2, log=Path(tempfile.gettempdir()) / f"gongkai-bench-hotline-{db}.log"
+        env,
+        threads=int(os.environ.get("BENCH_HOTLINE_THREADS", 8 if postgres else 2)),
+        log=Path(tempfile.gettempdir()) / f"gongkai-bench-hotline-{db}.log",
     )
     use_wrk = shutil.which("wrk") is not None
     cache = "Redis" if os.environ.get("REDIS_URL") else "the database cache"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from gongkai.accounts.access import scope_queryset
 from gongkai.accounts.models import Department
 from gongkai.accounts.roles import user_is_city_wide
+from gongkai.core.db import hot_cursor, prepared_statements_enabled
 from gongkai.core.workcalendar import selectors as calendar
 from gongkai.core.workcalendar.models import ClockUnit
 from gongkai.hotline.models import (
@@ -254,6 +255,13 @@ def fetch_precompiled_together(
     alias = compiled[0][0]
     connection = connections[alias]
     results: list[list[Any]] = []
+    if prepared_statements_enabled(alias):
+        # Prepared once per connection: one round trip each, but no parsing and planning.
+        with hot_cursor(alias) as cursor:
+            for _alias, compiler, sql, params in compiled:
+                cursor.execute(sql, params)
+                results.append(_instances(alias, compiler, cursor.fetchall()))
+        return results
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(compiled) > 1:
             cursor.execute(

@@ -36,6 +36,7 @@ from gongkai.accounts.selectors import users_with_role
 from gongkai.api.errors import ApiError, Conflict
 from gongkai.core import fastinsert
 from gongkai.core.audit.services import audit_record
+from gongkai.core.db import hot_cursor
 from gongkai.core.outbox.models import OutboxMessage
 from gongkai.core.personal_data import mask_name, redact_text
 from gongkai.core.wake import Waker
@@ -270,7 +271,7 @@ def tracking_number_and_ids(
             )
             params += list(reference)
         sql = f"WITH c AS ({upsert}) SELECT c.last, {', '.join(columns)} FROM c"  # noqa: S608 - our identifiers
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             cursor.execute(sql, params)
             sequence, *values = cursor.fetchone()
         if reference:

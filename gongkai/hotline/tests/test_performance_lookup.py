@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gongkai.core.db import prepared_statements_enabled
 from gongkai.hotline import ratelimit, selectors, services
 from gongkai.hotline.models import Status
 
@@ -41,11 +42,18 @@ def test_one_lookup_is_two_queries(client, clock, replied):
         response = client.post(BASE + "/lookup", body, content_type="application/json")
     assert response.status_code == 200, response.content
     # The order with its lead and reply departments; its public events with their departments:
-    # on PostgreSQL both in one round trip (one execute, two result sets).
+    # prepared statements on PostgreSQL (gongkai.core.db), or, where they are turned off, both in
+    # one round trip (one execute, two result sets).
     statements = "; ".join(q["sql"] for q in ctx.captured_queries).split('; SELECT "hotline_workorderevent"')
     assert len(statements) == 2, [q["sql"] for q in ctx.captured_queries]
-    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    one_trip = connection.vendor == "postgresql" and not prepared_statements_enabled()
+    assert len(ctx.captured_queries) == (1 if one_trip else 2)
     assert "ORDER BY" not in statements[0]
+
+
+def test_without_prepared_statements_the_lookup_is_one_round_trip(client, clock, replied, settings):
+    settings.GONGKAI_DB_PREPARED_STATEMENTS = False
+    test_one_lookup_is_two_queries(client, clock, replied)
 
 
 def test_the_lean_lookup_shows_what_the_full_order_shows(client, clock, replied):
