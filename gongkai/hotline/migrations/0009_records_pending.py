@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_sync_roles'),
-        ('hotline', '0007_kpi_covering_indexes'),
+        ('hotline', '0008_inbound_escalation_and_answer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
