@@ -8,6 +8,7 @@ document in its list, save a revision, publish it, keep the catalogue in step.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.models import Revision, TaskState, WorkflowState
 
 from gongkai.core.audit.services import audit_record
 from gongkai.publishing import index_numbers
@@ -138,6 +140,15 @@ def document_save(
     return page
 
 
+@dataclass
+class EmergencyUpdateSubmitted:
+    """What ``emergency_update_add`` did: the new timeline entry, its revision and the review run."""
+
+    update: EmergencyUpdate
+    revision: Revision
+    workflow_state: WorkflowState
+
+
 @transaction.atomic
 def emergency_update_add(
     *,
@@ -147,24 +158,46 @@ def emergency_update_add(
     at: datetime.datetime | None = None,
     actor: Any = None,
     close: bool = False,
-) -> EmergencyUpdate:
-    """Add one entry to an emergency event's timeline, as a new revision of the page.
+) -> EmergencyUpdateSubmitted:
+    """Add one entry to an emergency event's timeline and submit it to the fast review path.
 
-    The revision goes live through the review chain (the on-duty leader's emergency fast path);
-    ``close`` also marks the event as no longer open (the portal's banner then disappears).
+    - The entry is added to the page's **latest** revision (so entries still waiting for approval
+      are kept) and saved as a new revision; the live page does not change yet.
+    - The revision goes to the page's workflow (突发事件快速发布: the on-duty leader is notified at
+      once). A run already waiting for the leader restarts its step on the new revision (the
+      leader approves what will go live); a run sent back for changes resumes.
+    - When the leader approves, the review chain publishes the revision: the entry is live.
+    - ``close`` also marks the event as no longer open (the portal's banner then disappears once
+      approved). ``at`` defaults to now. Raises ``ValidationError`` for an empty text or an
+      unknown kind, or when the page has no workflow; audited ``publishing.emergency_update_added``.
     """
-    page = EmergencyEventPage.objects.select_for_update().get(pk=page.pk)
-    update = EmergencyUpdate(page=page, kind=kind, text=text.strip(), at=at or timezone.now())
+    locked = EmergencyEventPage.objects.select_for_update().get(pk=page.pk)
+    draft = locked.get_latest_revision_as_object()
+    update = EmergencyUpdate(page=draft, kind=kind, text=(text or "").strip(), at=at or timezone.now())
     update.full_clean(exclude=["page"])
-    page.updates.add(update)
-    page.formed_at = timezone.localdate()
+    workflow = locked.get_workflow()
+    if workflow is None:
+        raise ValidationError(_("该突发事件所在的列表没有指定审核流程，无法提交审核。"), code="no_workflow")
+    draft.updates.add(update)
+    draft.formed_at = timezone.localdate()
     if close:
-        page.is_open = False
-    page.save_revision(user=actor, log_action=True)
+        draft.is_open = False
+    revision = draft.save_revision(user=actor, log_action=True)
+    state = locked.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(user=actor)
+    elif state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
+        task_state = state.current_task_state
+        if task_state is not None and task_state.status == TaskState.STATUS_IN_PROGRESS:
+            # The step restarts on the new revision: what the leader approves is what goes live.
+            task_state.cancel(user=actor, resume=True, comment=_("新增事件动态，须重新审批。"))
+    else:
+        state = workflow.start(locked, actor)
+    state.refresh_from_db()
     audit_record(
         actor=actor,
         action="publishing.emergency_update_added",
-        target=page,
-        new={"kind": kind, "at": update.at, "closed": close},
+        target=locked,
+        new={"kind": kind, "at": update.at, "closed": close, "revision": revision.pk},
     )
-    return page.updates.order_by("-at", "-pk").first() or update
+    return EmergencyUpdateSubmitted(update=update, revision=revision, workflow_state=state)
