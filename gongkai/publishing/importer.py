@@ -642,13 +642,16 @@ def import_rows(
     dry_run: bool = False,
     first_row: int = 2,
     reason: str = "",
+    release_channels: bool = False,
 ) -> ImportResult:
     """Validate every row, then write them all in one transaction (or nothing).
 
     ``publish`` publishes the 主动公开 documents with their 发布日期 (documents already published
     before they came into the system); without it every document is a draft that goes through the
     review chain; ``reason`` (where the documents were approved) is recorded with the imported
-    approvals. Raises :class:`ImportFailed`.
+    approvals. Published documents are recorded on the website only; ``release_channels`` also
+    posts them to the external channels (Weibo, WeChat) — not for historical documents.
+    Raises :class:`ImportFailed`.
     """
     parsed = validate_rows(rows, base_dir=base_dir, first_row=first_row)
     result = ImportResult()
@@ -659,7 +662,7 @@ def import_rows(
 
         # Existing documents were approved before they came into the system; the review chain's
         # guard lets their revisions go live and records this reason (audited).
-        with review_bypass(reason=reason or _("导入已发布的文件"), user=actor):
+        with review_bypass(reason=reason or _("导入已发布的文件"), user=actor, release=release_channels):
             return _write(parsed, result, actor=actor, publish=publish, section=section)
     return _write(parsed, result, actor=actor, publish=publish, section=section)
 

@@ -8,6 +8,8 @@
   a channel that is down delays only its own copy.
 - Publishing a new revision of a page that is already out (or on its way) on a channel does not
   post it again: corrections stay on the website; withdraw (unpublish) and publish to post anew.
+- Documents published inside ``review_bypass`` (imports of historical documents, the demo) get
+  the website release only, unless the bypass was opened with ``release=True``.
 - A release mirrors its outbox messages (``channel_release_sync``, an outbox listener).
 """
 
@@ -52,6 +54,17 @@ def enabled_channels() -> list[str]:
     return seen
 
 
+def external_release_allowed() -> bool:
+    """False for publications inside the review chain's ``review_bypass`` (imports of historical
+    documents, the demo) unless that bypass asked for channel release: those are recorded on the
+    website only, never posted to Weibo or WeChat."""
+    try:
+        from gongkai.publishing.review.guard import bypass_releases_allowed
+    except ImportError:  # pragma: no cover - the review chain is not installed
+        return True
+    return bypass_releases_allowed()
+
+
 def is_proactive(page) -> bool:
     """主动公开 documents only; other page types (no such field) are never released."""
     return getattr(page.specific, "disclosure_attribute", None) == "proactive"
@@ -81,7 +94,7 @@ def releases_for_published_page(*, page, revision) -> list[ChannelRelease]:
             sent_at=now,
         )
     ]
-    channels = enabled_channels()
+    channels = enabled_channels() if external_release_allowed() else []
     if channels and url:
         active = set(
             ChannelRelease.objects.filter(

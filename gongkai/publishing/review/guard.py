@@ -45,22 +45,38 @@ _bypass: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def review_bypass(*, reason: str, user: Any = None) -> Iterator[None]:
+def review_bypass(*, reason: str, user: Any = None, release: bool = False) -> Iterator[None]:
     """Let documents approved outside this system go live (imports); the reason is audited.
 
     Not for anything a user does in the admin or the API: those go through the workflow.
     Non-主动公开 documents stay refused even here.
+
+    ``release``: whether what is published here is also posted to the external channels (Weibo,
+    WeChat). Off by default: historical and imported documents are recorded on the website only
+    (see ``bypass_releases_allowed``); an import that explicitly asks for it posts them too.
     """
     from gongkai.publishing.review.services import ReviewRefused
 
     reason = (reason or "").strip()
     if not reason:
         raise ReviewRefused(_("请写明导入文档的审核来源。"), code="reason_required", status=422)
-    token = _bypass.set({"reason": reason, "user": user})
+    token = _bypass.set({"reason": reason, "user": user, "release": bool(release)})
     try:
         yield
     finally:
         _bypass.reset(token)
+
+
+def bypass_active() -> bool:
+    """True inside ``review_bypass``: the publication happening now was approved elsewhere."""
+    return _bypass.get() is not None
+
+
+def bypass_releases_allowed() -> bool:
+    """Whether a publication may go to the external channels: always outside a bypass; inside
+    one only when it was opened with ``release=True``."""
+    bypass = _bypass.get()
+    return bypass is None or bool(bypass.get("release"))
 
 
 def revision_is_approved(revision_id: int | None) -> bool:

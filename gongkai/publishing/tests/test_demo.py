@@ -24,8 +24,16 @@ def test_requirement_header_is_parsed():
     assert "公众防范措施和调查处理结果" in parsed["body"]  # a sentence broken by a page break is joined
 
 
-def test_demo_loads_every_type_and_is_idempotent(client, departments):
+def test_demo_loads_every_type_and_is_idempotent(client, departments, settings):
+    from gongkai.core.outbox.models import OutboxMessage
+    from gongkai.publishing.channels.models import ChannelRelease
+
+    settings.GONGKAI_RELEASE_CHANNELS = ["weibo", "wechat_mp"]
     demo.load(stdout=io.StringIO())
+    # Imported historical documents are recorded on the website only, never posted to Weibo/WeChat.
+    assert ChannelRelease.objects.filter(channel="website").count() >= 25
+    assert not ChannelRelease.objects.exclude(channel="website").exists()
+    assert not OutboxMessage.objects.filter(channel__in=["weibo", "wechat_mp"]).exists()
     requirement = PolicyDocumentPage.objects.get(index_number="11220200795219742W/2014-09752")
     assert requirement.live and requirement.document_number == "吉市政办发〔2014〕2号"
     assert requirement.department.code == "jilin" and requirement.written_on.isoformat() == "2014-02-17"

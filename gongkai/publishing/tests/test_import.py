@@ -112,3 +112,44 @@ def test_command_reports_errors(tree, tmp_path, capsys):
     assert "第 2 行（title）" in capsys.readouterr().err
     with pytest.raises(CommandError):
         call_command("publishing", "import", str(path), "--publish")
+
+
+def _release_channels(page):
+    from gongkai.publishing.channels.models import ChannelRelease
+
+    return sorted(ChannelRelease.objects.filter(page_id=page.pk).values_list("channel", flat=True))
+
+
+def test_published_import_goes_to_the_website_only_unless_asked(tree, office, tmp_path, settings):
+    from gongkai.core.outbox.models import OutboxMessage
+
+    settings.GONGKAI_RELEASE_CHANNELS = ["weibo", "wechat_mp"]
+    code = office.credit_code
+    path = _write(
+        tmp_path,
+        HEADER
+        + f"通知公告,关于春节期间供热保障的通知,bangongting,{code}/2025-00031,,,2025-01-20,,节日期间供热热线24小时值守。,\n",
+    )
+    importer.import_path(path, publish=True, reason="原网站已发布")
+    page = CatalogueEntry.objects.get().page
+    assert _release_channels(page) == ["website"]
+    assert not OutboxMessage.objects.filter(channel__in=["weibo", "wechat_mp"]).exists()
+
+    path2 = _write(
+        tmp_path,
+        HEADER
+        + f"通知公告,关于元宵节灯会交通管制的通告,bangongting,{code}/2025-00032,,,2025-02-10,,灯会期间江南公园周边道路临时管制。,\n",
+        name="second.csv",
+    )
+    importer.import_path(path2, publish=True, reason="原网站已发布", release_channels=True)
+    page2 = CatalogueEntry.objects.get(index_number=f"{code}/2025-00032").page
+    assert _release_channels(page2) == ["website", "wechat_mp", "weibo"]
+    assert OutboxMessage.objects.filter(channel__in=["weibo", "wechat_mp"]).count() == 2
+
+
+def test_command_release_channels_needs_publish(tree, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = _write(tmp_path, HEADER)
+    with pytest.raises(CommandError, match="--release-channels"):
+        call_command("publishing", "import", str(path), "--release-channels")

@@ -53,10 +53,10 @@ def make_policy(policy_index, **fields):
     return page
 
 
-def publish(page):
+def publish(page, *, release=True):
     from gongkai.publishing.review.guard import review_bypass
 
-    with review_bypass(reason="测试：在原系统已审核的文件"):
+    with review_bypass(reason="测试：在原系统已审核的文件", release=release):
         page.save_revision().publish()
     page.refresh_from_db()
 
@@ -93,3 +93,14 @@ def test_a_proactive_policy_document_goes_to_every_channel_and_comes_down_again(
     deliver_all()
     assert set(ChannelRelease.objects.filter(page=page).values_list("status", flat=True)) == {"withdrawn"}
     assert weibo.live_statuses() == [] and wechat.live_articles() == []
+
+
+def test_a_document_published_inside_the_review_bypass_goes_to_the_website_only(policy_index):
+    page = make_policy(policy_index)
+    publish(page, release=False)
+    assert list(ChannelRelease.objects.filter(page=page).values_list("channel", "status")) == [
+        ("website", "sent")
+    ]
+    assert not OutboxMessage.objects.exists()
+    page.unpublish()
+    assert list(ChannelRelease.objects.filter(page=page).values_list("status", flat=True)) == ["withdrawn"]

@@ -25,6 +25,14 @@ class Command(BaseCommand):
             default="",
             help="发布时必填：这些文件在哪里审核通过 / with --publish: where the documents were approved",
         )
+        imp.add_argument(
+            "--release-channels",
+            action="store_true",
+            help=(
+                "与 --publish 同用：同时推送到微博、微信公众号（默认只记入网站发布）"
+                " / with --publish: also post to Weibo and WeChat (default: website only)"
+            ),
+        )
         imp.add_argument("--dry-run", action="store_true", help="只校验，不写入 / validate only")
         imp.add_argument("--user", default="", help="记为操作人的用户名 / username recorded as the actor")
 
@@ -33,6 +41,8 @@ class Command(BaseCommand):
 
         if options["publish"] and not options["reason"].strip():
             raise CommandError("--publish 须同时写明 --reason / --publish needs --reason")
+        if options["release_channels"] and not options["publish"]:
+            raise CommandError("--release-channels 须与 --publish 同用 / --release-channels needs --publish")
         actor = None
         if options["user"]:
             actor = get_user_model().objects.filter(username=options["user"]).first()
@@ -45,6 +55,7 @@ class Command(BaseCommand):
                 publish=options["publish"],
                 dry_run=options["dry_run"],
                 reason=options["reason"],
+                release_channels=options["release_channels"],
             )
         except importer.ImportFailed as exc:
             for error in exc.errors:
