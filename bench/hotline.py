@@ -431,7 +431,7 @@ def child(db: str) -> None:
     env = {**os.environ}
     server = Server(
         env,
-        threads=int(os.environ.get("BENCH_HOTLINE_THREADS", 8 if postgres else 2)),
+        threads=int(os.environ.get("BENCH_HOTLINE_THREADS", 2)),
         log=Path(tempfile.gettempdir()) / f"gongkai-bench-hotline-{db}.log",
     )
     use_wrk = shutil.which("wrk") is not None
