@@ -36,6 +36,20 @@ class RoleScope(models.TextChoices):
 # Every staff role may enter the Wagtail admin (the one staff workspace) and read the org tree.
 _STAFF = ("wagtailadmin.access_admin", "accounts.view_department")
 
+# Writing disclosure documents (pages are granted per page tree by the review chain's defaults):
+# attachments are Wagtail documents, pictures in the text are Wagtail images; topics are chosen.
+_AUTHORING = (
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "publishing.view_topic",
+)
+# Seeing where a published document went (website, Weibo, WeChat).
+_RELEASES_VIEW = ("publishing_channels.view_channelrelease",)
+
 
 @dataclass(frozen=True)
 class Role:
@@ -108,7 +122,8 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("起草人"),
         description=_("起草政策文件、解读、新闻稿等拟公开信息。"),
         scope=RoleScope.DEPARTMENT,
-        permissions=_STAFF,
+        # Adds and edits pages under the site root (GroupPagePermission, review defaults); never publishes.
+        permissions=(*_STAFF, *_AUTHORING, *_RELEASES_VIEW),
     ),
     Role(
         code="reviewer",
@@ -120,6 +135,10 @@ ROLE_LIST: tuple[Role, ...] = (
             *_STAFF,
             "publishing_review.view_sensitiveword",
             "publishing_review.view_secrecyescalation",
+            "wagtaildocs.choose_document",
+            "wagtailimages.choose_image",
+            "publishing.view_topic",
+            *_RELEASES_VIEW,
         ),
     ),
     Role(
@@ -133,6 +152,8 @@ ROLE_LIST: tuple[Role, ...] = (
             "publishing_review.view_sensitiverule",
             "publishing_review.view_secrecyescalation",
             "publishing_review.view_interpretationexemption",
+            "publishing.view_topic",
+            *_RELEASES_VIEW,
         ),
     ),
     Role(
@@ -140,7 +161,14 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("新闻办"),
         description=_("市政府新闻办公室及新闻发言人：策划新闻发布会和在线访谈，管理口径，回应舆情事件。"),
         scope=RoleScope.CITY,
-        permissions=_STAFF,
+        # Drafts press releases and rumor clarifications (page permissions on those lists, review
+        # defaults); follows and retries their release on Weibo and WeChat.
+        permissions=(
+            *_STAFF,
+            *_AUTHORING,
+            *_RELEASES_VIEW,
+            "publishing_channels.retry_channelrelease",
+        ),
     ),
     Role(
         code="opinion_analyst",
@@ -165,6 +193,12 @@ ROLE_LIST: tuple[Role, ...] = (
             "publishing_review.view_secrecyescalation",
             "publishing_review.view_interpretationexemption",
             "publishing_review.view_reviewapproval",
+            # Maintains the catalogue's topics (主题分类) and follows every release.
+            "publishing.view_topic",
+            "publishing.add_topic",
+            "publishing.change_topic",
+            *_RELEASES_VIEW,
+            "publishing_channels.retry_channelrelease",
         ),
     ),
     Role(
@@ -172,7 +206,13 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("督查/领导"),
         description=_("查看工作台、排名和通报，督查督办，记录问责。"),
         scope=RoleScope.CITY,
-        permissions=(*_STAFF, "workcalendar.view_calendarday", "publishing_review.view_ondutyassignment"),
+        permissions=(
+            *_STAFF,
+            "workcalendar.view_calendarday",
+            "publishing_review.view_ondutyassignment",
+            "publishing_review.view_reviewapproval",
+            *_RELEASES_VIEW,
+        ),
     ),
     Role(
         code="auditor",

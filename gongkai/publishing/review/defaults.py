@@ -6,7 +6,10 @@
   workflow of its own gets the emergency workflow if it lists 突发事件, the standard one otherwise.
   Administrators may change any of this in 设置 → 工作流; nothing here overrides their choices.
 - Page permissions (``page_permissions_ensure``): drafters add and edit pages under the site
-  root; nobody but superusers holds ``publish_page``: documents are published by their workflow.
+  root, the press office under the press-release and rumor lists; nobody but superusers holds
+  ``publish_page``: documents are published by their workflow.
+- Collection permissions (``collection_permissions_ensure``): authors add and choose documents
+  (attachments) and images in the root collection; reviewers and approvers choose them.
 
 ``defaults_ensure`` runs after every ``migrate`` (post_migrate) and from the demo loader.
 """
@@ -91,28 +94,84 @@ def workflows_assign() -> int:
     return assigned
 
 
-@transaction.atomic
-def page_permissions_ensure() -> int:
-    """Drafters may add and edit pages (and submit them for review); returns the rows created."""
-    root = Page.get_first_root_node()
-    group = _role_group("drafter")
-    if root is None or group is None:
-        return 0
+#: Lists (document types) whose documents the press office drafts, besides the drafters.
+PRESS_LIST_TYPES = ("press_release", "rumor")
+_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
+
+
+def _grant(group: Group, page: Page) -> int:
     created = 0
-    for codename in ("add_page", "change_page", "lock_page", "unlock_page"):
+    for codename in _PAGE_PERMISSIONS:
         permission = Permission.objects.filter(
             content_type__app_label="wagtailcore", codename=codename
         ).first()
         if permission is None:
             continue
-        _row, made = GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        _row, made = GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
         created += int(made)
+    return created
+
+
+@transaction.atomic
+def page_permissions_ensure() -> int:
+    """Drafters may add and edit pages (and submit them for review); the press office the same on
+    the press-release and rumor-clarification lists. Nobody gets ``publish_page``. Returns the rows
+    created."""
+    root = Page.get_first_root_node()
+    created = 0
+    group = _role_group("drafter")
+    if root is not None and group is not None:
+        created += _grant(group, root)
+    press = _role_group("press_office")
+    if press is not None:
+        for page in Page.objects.filter(
+            content_type__model="documentindexpage", content_type__app_label="publishing"
+        ).specific():
+            if getattr(page, "document_type", "") in PRESS_LIST_TYPES:
+                created += _grant(press, page)
+    return created
+
+
+#: Roles that attach files and pictures to documents, and the collection permissions they need
+#: (Wagtail checks documents and images per collection, not by model permission alone).
+AUTHOR_ROLES = ("drafter", "press_office")
+_COLLECTION_PERMISSIONS = {
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+}
+_CHOOSE_ONLY = {"wagtaildocs": ("choose_document",), "wagtailimages": ("choose_image",)}
+
+
+@transaction.atomic
+def collection_permissions_ensure() -> int:
+    """Authors upload and choose documents and images in the root collection; reviewers and
+    approvers choose them (the editor's choosers while reviewing). Returns the rows created."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return 0
+    created = 0
+    grants = [(code, _COLLECTION_PERMISSIONS) for code in AUTHOR_ROLES]
+    grants += [(code, _CHOOSE_ONLY) for code in ("reviewer", "approver")]
+    for code, by_app in grants:
+        group = _role_group(code)
+        if group is None:
+            continue
+        for app_label, codenames in by_app.items():
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            ):
+                _row, made = GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root, permission=permission
+                )
+                created += int(made)
     return created
 
 
 def defaults_ensure(*, stdout: Any = None) -> None:
     workflows_ensure()
-    permissions = page_permissions_ensure()
+    permissions = page_permissions_ensure() + collection_permissions_ensure()
     assigned = workflows_assign()
     if stdout is not None:
         stdout.write(

@@ -17,6 +17,8 @@ REQUIRED_TABLES = (
     "wagtailcore_workflowpage",
     "wagtailcore_grouppagepermission",
     "wagtailcore_page",
+    "wagtailcore_collection",
+    "wagtailcore_groupcollectionpermission",
     "accounts_rolegroup",
     "auth_permission",
 )
