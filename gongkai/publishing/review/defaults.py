@@ -135,11 +135,14 @@ def page_permissions_ensure() -> int:
 #: Roles that attach files and pictures to documents, and the collection permissions they need
 #: (Wagtail checks documents and images per collection, not by model permission alone).
 AUTHOR_ROLES = ("drafter", "press_office")
-_COLLECTION_PERMISSIONS = {
+_COLLECTION_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "wagtaildocs": ("add_document", "change_document", "choose_document"),
     "wagtailimages": ("add_image", "change_image", "choose_image"),
 }
-_CHOOSE_ONLY = {"wagtaildocs": ("choose_document",), "wagtailimages": ("choose_image",)}
+_CHOOSE_ONLY: dict[str, tuple[str, ...]] = {
+    "wagtaildocs": ("choose_document",),
+    "wagtailimages": ("choose_image",),
+}
 
 
 @transaction.atomic
