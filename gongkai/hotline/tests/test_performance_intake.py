@@ -145,3 +145,18 @@ def test_the_job_indexes_in_batches(clock, tree, monkeypatch):
     assert services.work_orders_index_pending(limit=3) == 3
     assert WorkOrder.objects.filter(search_pending=True).count() == 2
     assert services.work_orders_index_pending() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_number_statement_relaxes_only_its_own_commit():
+    import datetime
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    number, ids, existing = services.tracking_number_and_ids(
+        day=datetime.date(2026, 11, 27), models_=(WorkOrder,), reference=("web", "no-such-reference")
+    )
+    assert number.startswith("261127") and len(ids) == 1 and existing is None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # set_config(..., is_local=true): that statement only
