@@ -23,11 +23,11 @@ from django.db import connections
 def _prepared_cursor_class() -> Any:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class PreparedCursor(ServerBindingCursor):
+    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
         def execute(
             self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
         ) -> Any:  # type: ignore[override]
-            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)  # type: ignore[misc]
 
     return PreparedCursor
 
@@ -66,4 +66,4 @@ def hot_cursor(alias: str = "default") -> Any:
     loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     if connection.timezone != getattr(loader, "timezone", None):
         register_tzloader(connection.timezone, raw)
-    return connection._prepare_cursor(raw)
+    return connection._prepare_cursor(raw)  # type: ignore[attr-defined]

@@ -58,7 +58,7 @@ def _plan(
     ]
     connection = next(c for c in all_connections.all(initialized_only=False) if c.vendor == vendor)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     plan = []
     for field in fields:
@@ -91,11 +91,11 @@ def _sequence_sql(table: str, column: str) -> str:
     return f"nextval(pg_get_serial_sequence('{table}', '{column}'))"
 
 
-def allocate_ids_sql(model: type[models.Model]) -> str | None:
-    """A SQL expression that takes the next primary key of ``model`` (PostgreSQL), else ``None``."""
+def allocate_ids_sql(model: type[models.Model]) -> str:
+    """A SQL expression that takes the next primary key of ``model`` (PostgreSQL only)."""
     pk = model._meta.pk
     assert pk is not None
-    return _sequence_sql(model._meta.db_table, pk.column)
+    return _sequence_sql(model._meta.db_table, str(pk.column))
 
 
 def insert_together(objs: Sequence[models.Model], *, using: str = "default") -> None:
@@ -131,7 +131,7 @@ def insert_together(objs: Sequence[models.Model], *, using: str = "default") -> 
             pk = type(obj)._meta.pk
             assert pk is not None
             if not with_pk:
-                sql += f" RETURNING {connection.ops.quote_name(pk.column)}"
+                sql += f" RETURNING {connection.ops.quote_name(str(pk.column))}"
             with connection.cursor() as cursor:
                 cursor.execute(sql, _params(obj, plan, connection))
                 if not with_pk:

@@ -628,7 +628,7 @@ def work_order_create(
         search_pending=True,
         records_pending=deferred,
     )
-    confirmation = {
+    confirmation: dict[str, Any] = {
         "kind": "received",
         "params": {"tracking_number": number, "query_code": code},
         # Translated only when an e-mail goes out (SMS uses a provider template).
