@@ -26,6 +26,7 @@ urlpatterns = [
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("feeds/", include("gongkai.publishing.urls")),
 ]
 
 if settings.DEBUG:

@@ -441,6 +441,11 @@ class DisclosureDocumentPage(Searchable, Page):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["feed_page"] = self.get_parent()  # the feeds of the document's list
+        return context
+
     def get_sitemap_urls(self, request: Any = None) -> list[dict[str, Any]]:
         if self.disclosure_attribute != DisclosureAttribute.PROACTIVE:
             return []
@@ -998,6 +1003,7 @@ class DisclosureSectionPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.catalogue_context(request, section=self))
         context["lists"] = self.get_children().live().public().type(DocumentIndexPage).specific()
+        context["feed_page"] = self  # <link rel="alternate">: the feeds of the whole section
         return context
 
 
@@ -1028,6 +1034,7 @@ class DocumentIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.catalogue_context(request, index_page=self))
+        context["feed_page"] = self
         return context
 
 
