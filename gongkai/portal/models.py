@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
+
+#: How many items each block of the home page shows.
+HEADLINES = 5
+LATEST = 6
 
 
 class HomePage(Page):
@@ -21,3 +27,38 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("门户首页")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Headlines (press releases), open emergencies, latest policies, interpretations and
+        announcements, and the 政府信息公开 section with its lists (``gongkai.publishing``)."""
+        context = super().get_context(request, *args, **kwargs)
+        from gongkai.publishing import selectors
+        from gongkai.publishing.models import DisclosureSectionPage, DocumentIndexPage
+
+        section = DisclosureSectionPage.objects.live().public().descendant_of(self).order_by("path").first()
+        lists = (
+            list(DocumentIndexPage.objects.live().public().child_of(section).order_by("path"))
+            if section is not None
+            else []
+        )
+        blocks = {
+            "headlines": selectors.latest(["press_release"], limit=HEADLINES),
+            "policies": selectors.latest(["policy"], limit=LATEST),
+            "interpretations": selectors.latest(["interpretation"], limit=LATEST),
+            "announcements": selectors.latest(["announcement", "event", "rumor"], limit=LATEST),
+        }
+        for entries in blocks.values():
+            for entry in entries:
+                entry.url = entry.page.get_url(request=request)  # type: ignore[attr-defined]
+        list_by_type = {item.document_type: item for item in lists}
+        context.update(blocks)
+        context.update(
+            {
+                "emergencies": list(selectors.open_emergencies()[:3]),
+                "section": section,
+                "section_lists": lists,
+                "list_by_type": list_by_type,
+                "feed_page": section,
+            }
+        )
+        return context

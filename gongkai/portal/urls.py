@@ -4,4 +4,5 @@ from gongkai.portal import views
 
 urlpatterns = [
     path("search/", views.search, name="portal_search"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

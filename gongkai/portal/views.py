@@ -1,28 +1,110 @@
-"""Public pages that are not Wagtail pages: the site-wide search."""
+"""Public pages that are not Wagtail pages: the site-wide search and robots.txt."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 MAX_QUERY_LENGTH = 100
+PAGE_SIZE = 20
+#: Deepest page of results offered (the search ranks at most this many hits a query).
+MAX_PAGES = 50
+
+
+def _filters(request: HttpRequest, options: dict[str, Any]) -> dict[str, Any]:
+    """Read ``type``, ``department`` and ``year``; values not offered are ignored (never errors)."""
+    doc_type = (request.GET.get("type") or "").strip()
+    department = (request.GET.get("department") or "").strip()
+    year_text = (request.GET.get("year") or "").strip()
+    known_types = {value for value, _label in options["types"]}
+    known_departments = {code for code, _name in options["departments"]}
+    year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None
+    return {
+        "type": doc_type if doc_type in known_types else "",
+        "department": department if department in known_departments else "",
+        "year": year if year in options["years"] else None,
+    }
 
 
 def search(request: HttpRequest) -> HttpResponse:
+    """``/search/?q=…&type=…&department=…&year=…&page=…`` over all public content.
+
+    Without a type filter every public entry of the search index is searched (documents, and
+    whatever else other apps index as public); the filters offer what the public documents have.
+    """
+    from gongkai.core.parsing import parse_id
     from gongkai.core.search.selectors import InvalidQuery
     from gongkai.core.search.selectors import search as search_documents
+    from gongkai.publishing.selectors import search_filter_options
 
-    query = (request.GET.get("q") or "").strip()
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()
+    options = search_filter_options()
+    filters = _filters(request, options)
+    number = min(parse_id(request.GET.get("page") or "1") or 1, MAX_PAGES)
     error = None
     results = None
     if len(query) > MAX_QUERY_LENGTH:
         error = _("关键词太长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}
     elif query:
         try:
-            results = search_documents(query, public_only=True, offset=0, limit=20)
+            results = search_documents(
+                query,
+                doc_types=[filters["type"]] if filters["type"] else None,
+                department_code=filters["department"] or None,
+                year=filters["year"],
+                public_only=True,
+                offset=(number - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
         except InvalidQuery as exc:
             error = str(exc.message)
+    type_labels = dict(options["types"])
+    department_names = dict(options["departments"])
+    pages = None
+    if results is not None:
+        for hit in results.hits:
+            hit.type_label = type_labels.get(hit.doc_type, "")  # type: ignore[attr-defined]
+            hit.department_name = department_names.get(hit.department_code, "")  # type: ignore[attr-defined]
+        last = min(MAX_PAGES, max(1, -(-results.total // PAGE_SIZE)))
+        params = request.GET.copy()
+        params.pop("page", None)
+        base = params.urlencode()
+        pages = {
+            "number": number,
+            "last": last,
+            "previous": f"?{base}&page={number - 1}" if number > 1 else "",
+            "next": f"?{base}&page={number + 1}" if number < last else "",
+        }
     return TemplateResponse(
-        request, "portal/search.html", {"query": query, "results": results, "error": error}
+        request,
+        "portal/search.html",
+        {
+            "query": query,
+            "results": results,
+            "error": error,
+            "filters": filters,
+            "options": options,
+            "pages": pages,
+            "has_filters": bool(filters["type"] or filters["department"] or filters["year"]),
+        },
     )
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the public site, not the staff admin or the API; the sitemap is named."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /api/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
