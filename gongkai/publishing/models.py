@@ -1074,9 +1074,18 @@ class CatalogueEntry(models.Model):
         verbose_name = _("目录条目")
         verbose_name_plural = _("目录条目")
         indexes = [
-            models.Index(fields=["is_public", "-published_at", "-page"], name="publishing_cat_public_newest"),
+            # Partial (public rows only) and ending in the page id, so that "newest first" pages of
+            # the catalogue, a list or the home page's blocks walk the index and stop at LIMIT
+            # instead of sorting every public row (SQLite cannot seek a bare boolean column).
             models.Index(
-                fields=["is_public", "doc_type", "-published_at"], name="publishing_cat_public_type"
+                fields=["-published_at", "-page"],
+                condition=models.Q(is_public=True),
+                name="publishing_cat_pub_newest",
+            ),
+            models.Index(
+                fields=["doc_type", "-published_at", "-page"],
+                condition=models.Q(is_public=True),
+                name="publishing_cat_pub_type",
             ),
             models.Index(fields=["department", "year"], name="publishing_cat_department_year"),
             models.Index(fields=["index_number"], name="publishing_cat_index_number"),
