@@ -414,7 +414,6 @@ def child(db: str) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -427,7 +426,6 @@ def child(db: str) -> None:
         flush=True,
     )
 
-    postgres = connection.vendor == "postgresql"
     env = {**os.environ}
     server = Server(
         env,
