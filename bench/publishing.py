@@ -404,6 +404,16 @@ def bulk_load(db: str, departments: list) -> list[str]:
         }
         return page, specific_values, entry, search
 
+    def fresh_statistics() -> None:
+        # PostgreSQL caches the plans of its foreign-key checks per session: planned while the page
+        # table held a few dozen rows they stay sequential scans, and each batch's deferred checks
+        # at COMMIT grow with the table (minutes at 40,000 documents). Fresh statistics and a new
+        # session every few batches keep them index scans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        connection.close()
+
+    fresh_statistics()
     remaining = DOCS
     while remaining > 0:
         count = min(BATCH, remaining)
@@ -440,6 +450,8 @@ def bulk_load(db: str, departments: list) -> list[str]:
         )
         search_seconds += time.perf_counter() - s0
         loaded += count
+        if loaded in (BATCH, 5 * BATCH) or loaded % (20 * BATCH) == 0:
+            fresh_statistics()
         if len(urls) < 4000:
             urls.extend(r[3]["url"] for r in rows[: max(0, min(len(rows), 4000 - len(urls)))])
         if loaded % 20000 == 0 or remaining == 0:
