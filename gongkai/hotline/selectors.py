@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.query import get_related_populators
 from django.http import Http404
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from gongkai.accounts.access import scope_queryset
 from gongkai.accounts.models import Department
 from gongkai.accounts.roles import user_is_city_wide
-from gongkai.core.db import hot_cursor, prepared_statements_enabled
+from gongkai.core.db import hot_cursor
 from gongkai.core.workcalendar import selectors as calendar
 from gongkai.core.workcalendar.models import ClockUnit
 from gongkai.hotline.models import (
@@ -248,31 +247,12 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
 def fetch_precompiled_together(
     queries: list[tuple[tuple, Callable[[list[Any]], QuerySet], list[Any]]],
 ) -> list[list[Any]]:
-    """Several ``fetch_precompiled`` queries (same database) in one round trip on PostgreSQL (one
-    execute of the statements joined by ``;``, read with ``nextset``); one after the other on
-    SQLite, which is in-process anyway."""
+    """Several ``fetch_precompiled`` queries on one cursor: prepared statements on PostgreSQL
+    (``gongkai.core.db``: parsed and planned once per connection), Django's cursor elsewhere."""
     compiled = [_compiled(key, build, values) for key, build, values in queries]
     alias = compiled[0][0]
-    connection = connections[alias]
     results: list[list[Any]] = []
-    if prepared_statements_enabled(alias):
-        # Prepared once per connection: one round trip each, but no parsing and planning.
-        with hot_cursor(alias) as cursor:
-            for _alias, compiler, sql, params in compiled:
-                cursor.execute(sql, params)
-                results.append(_instances(alias, compiler, cursor.fetchall()))
-        return results
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(compiled) > 1:
-            cursor.execute(
-                "; ".join(sql for _a, _c, sql, _p in compiled),
-                [p for *_x, params in compiled for p in params],
-            )
-            for index, (_alias, compiler, _sql, _params) in enumerate(compiled):
-                if index:
-                    cursor.cursor.nextset()
-                results.append(_instances(alias, compiler, cursor.fetchall()))
-            return results
+    with hot_cursor(alias) as cursor:
         for _alias, compiler, sql, params in compiled:
             cursor.execute(sql, params)
             results.append(_instances(alias, compiler, cursor.fetchall()))
@@ -292,12 +272,16 @@ def _label(kind: str, value: str, compute: Callable[[], Any]) -> str:
     return label
 
 
+#: What the public view shows of an event.
+PUBLIC_EVENT_FIELDS = ("type", "data", "created_at", "department__name", "department__short_name")
+
+
 def public_events_queryset() -> QuerySet[WorkOrderEvent]:
     """The public events with what the public view shows of them, oldest first."""
     return (
         WorkOrderEvent.objects.filter(is_public=True)
         .select_related("department")
-        .only("type", "data", "created_at", "department__name", "department__short_name")
+        .only(*PUBLIC_EVENT_FIELDS)
         .order_by("created_at", "pk")
     )
 

@@ -1128,19 +1128,28 @@ def public_lookup(
             return queryset.order_by()[:1]
 
         # Compiled once per thread and column list: compiling cost as much as running it.
-        if with_events:
-            from gongkai.hotline.selectors import fetch_precompiled_together, public_events_queryset
+        if with_events and columns is not None:
+            # One statement: the public events, each with the order (only the columns shown) and
+            # the departments. Every order has a public 受理 event once recorded; an unknown
+            # number, or an appeal whose records are still pending, falls back to the order alone.
+            from gongkai.hotline.selectors import PUBLIC_EVENT_FIELDS
 
-            found, events = fetch_precompiled_together(
-                [
-                    (("hotline.public_lookup", columns), build, [number]),
-                    (
-                        ("hotline.public_events_of_number",),
-                        lambda values: public_events_queryset().filter(work_order__tracking_number=values[0]),
-                        [number],
-                    ),
-                ]
+            events = fetch_precompiled(
+                ("hotline.public_lookup_with_events", columns),
+                lambda values: (
+                    WorkOrderEvent.objects.filter(is_public=True, work_order__tracking_number=values[0])
+                    .select_related(
+                        "department", "work_order__lead_department", "work_order__reply_department"
+                    )
+                    .only(*PUBLIC_EVENT_FIELDS, *(f"work_order__{column}" for column in columns))
+                    .order_by("created_at", "pk")
+                ),
+                [number],
             )
+            if events:
+                found = [events[0].work_order]
+            else:
+                found = fetch_precompiled(("hotline.public_lookup", columns), build, [number])
             if found:
                 found[0]._public_events = events
         else:

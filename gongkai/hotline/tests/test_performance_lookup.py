@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongkai.core.db import prepared_statements_enabled
 from gongkai.hotline import ratelimit, selectors, services
 from gongkai.hotline.models import Status
 
@@ -35,25 +34,32 @@ def _known_code(order):
     return code
 
 
-def test_one_lookup_is_two_queries(client, clock, replied):
+def test_one_lookup_is_one_query(client, clock, replied):
     code = _known_code(replied)
     body = {"tracking_number": replied.tracking_number, "query_code": code}
     with CaptureQueriesContext(connection) as ctx:
         response = client.post(BASE + "/lookup", body, content_type="application/json")
     assert response.status_code == 200, response.content
-    # The order with its lead and reply departments; its public events with their departments:
-    # prepared statements on PostgreSQL (gongkai.core.db), or, where they are turned off, both in
-    # one round trip (one execute, two result sets).
-    statements = "; ".join(q["sql"] for q in ctx.captured_queries).split('; SELECT "hotline_workorderevent"')
-    assert len(statements) == 2, [q["sql"] for q in ctx.captured_queries]
-    one_trip = connection.vendor == "postgresql" and not prepared_statements_enabled()
-    assert len(ctx.captured_queries) == (1 if one_trip else 2)
-    assert "ORDER BY" not in statements[0]
+    # The public events, each with the order (the columns shown) and the departments.
+    assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+    assert 'FROM "hotline_workorderevent"' in ctx.captured_queries[0]["sql"]
+    assert len(response.json()["events"]) == replied.events.filter(is_public=True).count()
 
 
-def test_without_prepared_statements_the_lookup_is_one_round_trip(client, clock, replied, settings):
-    settings.GONGKAI_DB_PREPARED_STATEMENTS = False
-    test_one_lookup_is_two_queries(client, clock, replied)
+def test_an_order_without_public_events_yet_is_found_with_a_second_query(client, clock, tree):
+    filed = client.post(
+        BASE + "/appeals",
+        {"content": "路灯不亮。", "caller_name": "李四", "caller_phone": "13912345670"},
+        content_type="application/json",
+    ).json()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            BASE + "/lookup",
+            {"tracking_number": filed["tracking_number"], "query_code": filed["query_code"]},
+            content_type="application/json",
+        )
+    assert response.status_code == 200 and len(ctx.captured_queries) == 2
+    assert [event["text"] for event in response.json()["events"]] == ["您的诉求已受理。"]
 
 
 def test_the_lean_lookup_shows_what_the_full_order_shows(client, clock, replied):
