@@ -35,9 +35,13 @@ class HomePage(Page):
         from gongkai.publishing import selectors
         from gongkai.publishing.models import DisclosureSectionPage, DocumentIndexPage
 
-        section = DisclosureSectionPage.objects.live().public().descendant_of(self).order_by("path").first()
+        section = (
+            selectors.only_public(DisclosureSectionPage.objects.live().descendant_of(self))
+            .order_by("path")
+            .first()
+        )
         lists = (
-            list(DocumentIndexPage.objects.live().public().child_of(section).order_by("path"))
+            list(selectors.only_public(DocumentIndexPage.objects.live().child_of(section)).order_by("path"))
             if section is not None
             else []
         )

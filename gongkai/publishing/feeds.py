@@ -32,7 +32,9 @@ class DocumentsFeed(Feed):
     def get_object(self, request: HttpRequest, page_id: int) -> Any:
         from wagtail.models import Page
 
-        page = Page.objects.live().public().filter(pk=page_id).first()
+        from gongkai.publishing.selectors import only_public
+
+        page = only_public(Page.objects.live().filter(pk=page_id)).first()
         specific = page.specific if page is not None else None
         if specific is None or not isinstance(specific, feed_pages()):
             raise Http404

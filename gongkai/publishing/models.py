@@ -1002,7 +1002,9 @@ class DisclosureSectionPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.catalogue_context(request, section=self))
-        context["lists"] = self.get_children().live().public().type(DocumentIndexPage).specific()
+        context["lists"] = selectors.only_public(
+            self.get_children().live().type(DocumentIndexPage)
+        ).specific()
         context["feed_page"] = self  # <link rel="alternate">: the feeds of the whole section
         return context
 

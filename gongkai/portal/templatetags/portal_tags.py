@@ -20,8 +20,9 @@ def disclosure_section_url(context: dict[str, Any]) -> str:
     if cached is not None:
         return cached
     from gongkai.publishing.models import DisclosureSectionPage
+    from gongkai.publishing.selectors import only_public
 
-    section = DisclosureSectionPage.objects.live().public().order_by("path").first()
+    section = only_public(DisclosureSectionPage.objects.live()).order_by("path").first()
     url = (section.get_url(request=request) or "") if section is not None else ""
     if request is not None:
         request._gongkai_section_url = url
