@@ -282,7 +282,13 @@ class Loader:
         if fate in ("due_soon", "overdue", "extension", "paused"):
             # Dispatched long enough ago for the wanted deadline state (reply clock set below).
             back = {"due_soon": 2, "overdue": 22, "extension": 6, "paused": 4}[fate]
-            day = calendar.add_working_days(start=calendar.local_date(moment=self.now), days=-back)
+            today = calendar.local_date(moment=self.now)
+            if fate == "due_soon":
+                # Due on the next working day whatever today is (a weekend or holiday included):
+                # three working days (the HELP rule below) before it.
+                day = calendar.add_working_days(start=calendar.add_working_days(start=today, days=1), days=-3)
+            else:
+                day = calendar.add_working_days(start=today, days=-back)
             created = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 40)))
             if fate == "due_soon":
                 plan.order_type = OrderType.HELP  # 3 working days: due within the next working day
