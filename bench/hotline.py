@@ -45,6 +45,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.harness import run_databases
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_HOTLINE_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "gongkai_bench_hotline"
@@ -1155,17 +1157,6 @@ def kpis(db: str, server: Server, department) -> None:
 UNITS_RATIO = {"ratio"}
 
 
-def _pg_admin(sql: str) -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql)
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return None
-
-
 def _start_redis() -> tuple[subprocess.Popen | None, str | None]:
     binary = shutil.which("redis-server")
     if not binary:
@@ -1202,75 +1193,21 @@ def _start_redis() -> tuple[subprocess.Popen | None, str | None]:
     return None, None
 
 
-def _run_child(db: str, env: dict, report) -> None:
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.hotline", "--child", db],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    try:
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            if line.startswith("REPORT "):
-                name, value, unit = json.loads(line[7:])
-                report(name, value, unit)
-            elif line:
-                print(line, flush=True)
-        stderr = proc.stderr.read() if proc.stderr else ""
-        proc.wait()
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
-    if proc.returncode != 0:
-        print(f"# hotline.{db} failed:\n{stderr[-4000:]}", flush=True)
-
-
 def run(report) -> None:
     print(
         f"# hotline: {', '.join(DBS)}; {ORDERS} orders; intake {INTAKE_SECONDS:.0f} s, lookup {LOOKUP_SECONDS:.0f} s, "
         f"baseline {BASELINE_SECONDS:.0f} s; {CLIENTS} clients; wrk {'found' if shutil.which('wrk') else 'missing (httpx)'}",
         flush=True,
     )
-    base_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "SECRET_KEY": SECRET_KEY,
-        "PYTHONPATH": str(ROOT),
-    }
-    base_env.pop("REDIS_URL", None)
-    base_env.pop("CELERY_BROKER_URL", None)
-    for db in DBS:
-        if db == "pg":
-            problem = _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)") or _pg_admin(
-                f"CREATE DATABASE {PG_DATABASE}"
-            )
-            if problem:
-                print(f"# hotline.pg skipped: PostgreSQL unreachable at {PG_SERVER} ({problem})", flush=True)
-                continue
-            redis, redis_url = _start_redis()
-            env = {**base_env, "DATABASE_URL": f"{PG_SERVER}/{PG_DATABASE}"}
-            if redis_url:
-                env["REDIS_URL"] = redis_url
-            else:
-                print("# hotline.pg: no redis-server; rate limits in the database cache", flush=True)
-            try:
-                _run_child("pg", env, report)
-            finally:
-                if redis is not None:
-                    redis.terminate()
-                    redis.wait(timeout=10)
-                _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        elif db == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="gongkai-bench-hotline-") as tmp:
-                env = {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "GONGKAI_DATA_DIR": tmp}
-                _run_child("sqlite", env, report)
-        else:
-            print(f"# hotline: unknown database {db!r} (pg, sqlite)", flush=True)
+    run_databases(
+        module="bench.hotline",
+        dbs=DBS,
+        pg_server=PG_SERVER,
+        pg_database=PG_DATABASE,
+        secret_key=SECRET_KEY,
+        report=report,
+        start_redis=_start_redis,
+    )
 
 
 if __name__ == "__main__":

@@ -34,11 +34,9 @@ Environment: ``BENCH_PUBLISHING_DBS`` (``pg,sqlite``), ``BENCH_PUBLISHING_DOCS``
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,6 +44,7 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.harness import run_databases
 from bench.hotline import LUA_DONE, Server, _start_redis, emit, lua_healthz, note, wrk_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -716,55 +715,6 @@ def fanout(db: str) -> None:
 # --- Parent --------------------------------------------------------------------------------------------
 
 
-def _pg_admin(sql: str) -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql)
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return None
-
-
-def _run_child(db: str, env: dict, report) -> None:
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.publishing", "--child", db],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    stderr_lines: list[str] = []
-
-    def drain() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            stderr_lines.append(line)
-            del stderr_lines[:-200]
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            if line.startswith("REPORT "):
-                name, value, unit = json.loads(line[7:])
-                report(name, value, unit)
-            elif line:
-                print(line, flush=True)
-        proc.wait()
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
-    reader.join(timeout=5)
-    if proc.returncode != 0:
-        print(f"# publishing.{db} failed:\n{''.join(stderr_lines)[-4000:]}", flush=True)
-
-
 def run(report) -> None:
     print(
         f"# publishing: {', '.join(DBS)}; {DOCS} documents; {SECONDS:.0f} s per page after {WARMUP_SECONDS:.0f} s "
@@ -775,42 +725,16 @@ def run(report) -> None:
     if not shutil.which("wrk"):
         print("# publishing skipped: wrk is needed for the page figures", flush=True)
         return
-    base_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "SECRET_KEY": SECRET_KEY,
-        "PYTHONPATH": str(ROOT),
-    }
-    base_env.pop("REDIS_URL", None)
-    base_env.pop("CELERY_BROKER_URL", None)
-    for db in DBS:
-        if db == "pg":
-            problem = _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)") or _pg_admin(
-                f"CREATE DATABASE {PG_DATABASE}"
-            )
-            if problem:
-                print(
-                    f"# publishing.pg skipped: PostgreSQL unreachable at {PG_SERVER} ({problem})", flush=True
-                )
-                continue
-            redis, redis_url = _start_redis()
-            env = {**base_env, "DATABASE_URL": f"{PG_SERVER}/{PG_DATABASE}"}
-            if redis_url:
-                env["REDIS_URL"] = redis_url
-            try:
-                _run_child("pg", env, report)
-            finally:
-                if redis is not None:
-                    redis.terminate()
-                    redis.wait(timeout=10)
-                _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        elif db == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="gongkai-bench-publishing-") as tmp:
-                env = {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "GONGKAI_DATA_DIR": tmp}
-                _run_child("sqlite", env, report)
-        else:
-            print(f"# publishing: unknown database {db!r} (pg, sqlite)", flush=True)
-        print(f"# publishing: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    run_databases(
+        module="bench.publishing",
+        dbs=DBS,
+        pg_server=PG_SERVER,
+        pg_database=PG_DATABASE,
+        secret_key=SECRET_KEY,
+        report=report,
+        start_redis=_start_redis,
+    )
+    print(f"# publishing: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":
