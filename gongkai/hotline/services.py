@@ -1076,7 +1076,15 @@ def inbound_message_ignore(
     *, message: InboundMessage | int, actor: Any, reason: str, request: Any = None
 ) -> InboundMessage:
     """Set a message aside as no appeal (spam, chatter, thanks), with the reason; it stays recorded."""
-    reason = _reason(reason, label=_("忽略理由"))
+    return _inbound_handled(
+        message, name="ignore", actor=actor, reason=_reason(reason, label=_("忽略理由")), request=request
+    )
+
+
+def _inbound_handled(
+    message: InboundMessage | int, *, name: str, actor: Any, reason: str, request: Any
+) -> InboundMessage:
+    """A message handled without a work order (``ignore``, ``answer``): who, when, and why."""
     now = timezone.now()
 
     def apply(m: InboundMessage) -> list[str]:
@@ -1089,12 +1097,12 @@ def inbound_message_ignore(
         INBOUND_GRAPH,
         model=InboundMessage,
         pk=_inbound_pk(message),
-        name="ignore",
+        name=name,
         actor=actor,
         apply=apply,
         request=request,
         note=reason,
-        audit_action="inboundmessage.ignore",
+        audit_action=f"inboundmessage.{name}",
     )
 
 
@@ -2882,25 +2890,8 @@ def inbound_message_answer(
     Operators and the hotline office (from 待处理 or 已转交), and handlers of the department it was
     handed to (from 已转交). No work order is made; ``reason`` goes into ``note``.
     """
-    reason = _reason(reason, label=_("答复情况"))
-    now = timezone.now()
-
-    def apply(m: InboundMessage) -> list[str]:
-        m.note = reason
-        m.handled_by = _user_or_none(actor)
-        m.handled_at = now
-        return ["note", "handled_by_id", "handled_at"]
-
-    return run_transition(
-        INBOUND_GRAPH,
-        model=InboundMessage,
-        pk=_inbound_pk(message),
-        name="answer",
-        actor=actor,
-        apply=apply,
-        request=request,
-        note=reason,
-        audit_action="inboundmessage.answer",
+    return _inbound_handled(
+        message, name="answer", actor=actor, reason=_reason(reason, label=_("答复情况")), request=request
     )
 
 
