@@ -234,3 +234,17 @@ class FakeWechat:
                 pass
 
         return Handler
+
+
+def use(settings, server: FakeWechat, *, polls: int = 2) -> FakeWechat:
+    """Point the WeChat backend at ``server`` (pytest-django's ``settings``), polling ``polls`` times."""
+    settings.GONGKAI_WECHAT_BACKEND = "http"
+    settings.WECHAT_MP_API_BASE = server.url
+    settings.WECHAT_MP_APP_ID = APP_ID
+    settings.WECHAT_MP_APP_SECRET = APP_SECRET
+    settings.WECHAT_MP_THUMB_MEDIA_ID = ""
+    settings.WECHAT_MP_THUMB_IMAGE = ""
+    settings.WECHAT_MP_TIMEOUT = 2.0
+    settings.WECHAT_MP_PUBLISH_POLLS = polls
+    settings.WECHAT_MP_PUBLISH_POLL_SECONDS = 0.0
+    return server

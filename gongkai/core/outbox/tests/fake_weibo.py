@@ -215,3 +215,15 @@ class FakeWeibo:
 
 def _public(status: dict) -> dict:
     return {k: v for k, v in status.items() if k not in {"deleted", "original_text"}}
+
+
+def use(settings, server: FakeWeibo, **extra) -> FakeWeibo:
+    """Point the Weibo backend at ``server`` (pytest-django's ``settings``); ``extra`` adds settings."""
+    settings.GONGKAI_WEIBO_BACKEND = "http"
+    settings.WEIBO_API_BASE = server.url
+    settings.WEIBO_ACCESS_TOKEN = ACCESS_TOKEN
+    settings.WEIBO_RIP = "202.98.0.68"
+    settings.WEIBO_TIMEOUT = 2.0
+    for name, value in extra.items():
+        setattr(settings, name, value)
+    return server

@@ -36,16 +36,14 @@ def fake_weibo():
 
 @pytest.fixture
 def weibo(settings, fake_weibo):
-    settings.GONGKAI_WEIBO_BACKEND = "http"
-    settings.WEIBO_API_BASE = fake_weibo.url
-    settings.WEIBO_ACCESS_TOKEN = fb.ACCESS_TOKEN
-    settings.WEIBO_RIP = "202.98.0.68"
-    settings.WEIBO_SAFE_DOMAINS = [fb.SAFE_DOMAIN]
-    settings.WEIBO_APP_KEY = ""
-    settings.WEIBO_APP_SECRET = ""
-    settings.WEIBO_REFRESH_TOKEN = ""
-    settings.WEIBO_TIMEOUT = 2.0
-    return fake_weibo
+    return fb.use(
+        settings,
+        fake_weibo,
+        WEIBO_SAFE_DOMAINS=[fb.SAFE_DOMAIN],
+        WEIBO_APP_KEY="",
+        WEIBO_APP_SECRET="",
+        WEIBO_REFRESH_TOKEN="",
+    )
 
 
 @pytest.fixture
@@ -57,16 +55,7 @@ def fake_wechat():
 
 @pytest.fixture
 def wechat(settings, fake_wechat):
-    settings.GONGKAI_WECHAT_BACKEND = "http"
-    settings.WECHAT_MP_API_BASE = fake_wechat.url
-    settings.WECHAT_MP_APP_ID = fw.APP_ID
-    settings.WECHAT_MP_APP_SECRET = fw.APP_SECRET
-    settings.WECHAT_MP_THUMB_MEDIA_ID = ""
-    settings.WECHAT_MP_THUMB_IMAGE = ""
-    settings.WECHAT_MP_TIMEOUT = 2.0
-    settings.WECHAT_MP_PUBLISH_POLLS = 2
-    settings.WECHAT_MP_PUBLISH_POLL_SECONDS = 0.0
-    return fake_wechat
+    return fw.use(settings, fake_wechat, polls=2)
 
 
 def post_weibo(key="page:1:rev:1:weibo", text=None):
