@@ -240,23 +240,13 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     (a compiler holds its connection) and database alias under ``key``, which must name everything
     that changes the SQL apart from ``values`` (e.g. how many ids). The values go in as parameters:
     ``build`` is called once with unique sentinels to find where they sit in the parameter list.
+    The statement is prepared on PostgreSQL (``gongkai.core.db``: parsed and planned once per
+    connection).
     """
-    return fetch_precompiled_together([(key, build, values)])[0]
-
-
-def fetch_precompiled_together(
-    queries: list[tuple[tuple, Callable[[list[Any]], QuerySet], list[Any]]],
-) -> list[list[Any]]:
-    """Several ``fetch_precompiled`` queries on one cursor: prepared statements on PostgreSQL
-    (``gongkai.core.db``: parsed and planned once per connection), Django's cursor elsewhere."""
-    compiled = [_compiled(key, build, values) for key, build, values in queries]
-    alias = compiled[0][0]
-    results: list[list[Any]] = []
+    alias, compiler, sql, params = _compiled(key, build, values)
     with hot_cursor(alias) as cursor:
-        for _alias, compiler, sql, params in compiled:
-            cursor.execute(sql, params)
-            results.append(_instances(alias, compiler, cursor.fetchall()))
-    return results
+        cursor.execute(sql, params)
+        return _instances(alias, compiler, cursor.fetchall())
 
 
 #: Translated labels of the public view, per (language, kind, value): each ``gettext`` walks the

@@ -237,21 +237,13 @@ def _choice(value: Any, choices: Any, *, field: str, label: str | Promise) -> st
 # --- Tracking numbers and query codes ---------------------------------------------------------
 
 
-def tracking_number_next(*, day: datetime.date) -> str:
-    """Hand out the next tracking number of ``day`` (``YYMMDD`` + a 4-digit sequence, then 5…).
-
-    One atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the counter row (PostgreSQL and
-    SQLite ≥ 3.35): concurrent intakes never get the same number, and the row lock is held only
-    until the caller's transaction ends. A rolled-back intake leaves a gap, never a duplicate.
-    """
-    number, _ids, _existing = tracking_number_and_ids(day=day)
-    return number
-
-
 def tracking_number_and_ids(
     *, day: datetime.date, models_: tuple[Any, ...] = (), reference: tuple[str, str] | None = None
 ) -> tuple[str, list[int], int | None]:
-    """``tracking_number_next`` and, on PostgreSQL, one new primary key of each model in
+    """The next tracking number of ``day`` (``YYMMDD`` + a 4-digit sequence, then 5…) from one
+    atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the day's counter row, in its own
+    transaction before the order's (concurrent intakes never share a number; a failed intake leaves
+    a gap, never a duplicate); and, on PostgreSQL, one new primary key of each model in
     ``models_`` from its sequence and the id of the order already taken in with ``reference``
     (``(channel, source_reference)``), in the same statement: one round trip. Elsewhere the key
     list is empty (rows get their keys when inserted) and the reference is looked up separately."""
@@ -2729,7 +2721,7 @@ __all__ = [
     "normalize_phone",
     "public_lookup",
     "query_code_hash",
-    "tracking_number_next",
+    "tracking_number_and_ids",
     "work_order_accept",
     "public_text",
     "work_order_answer_directly",
