@@ -36,6 +36,7 @@ __all__ = [
     "KeywordFinder",
     "Near",
     "Node",
+    "Normalizer",
     "Not",
     "Or",
     "Rule",
@@ -43,9 +44,11 @@ __all__ = [
     "Term",
     "TopicMatcher",
     "bench_match",
+    "char_offset",
     "normalize_term",
     "parse_rule",
     "preview",
+    "utf8_text",
 ]
 
 MAX_DEPTH = 50  # nested parentheses / NOTs; keeps the recursive parser and compiler far from Python's limit
