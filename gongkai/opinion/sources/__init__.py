@@ -9,7 +9,7 @@ The periodic job builds a client from a Source row and polls it::
     # result.errors: lines to show on the source; SourceAuthError/SourceConfigError: an operator
     # must fix the config or re-authorise the account before the next poll can work.
 
-Kinds with a client: ``rss`` (RSS 2.0 and Atom). Sources that push (the
+Kinds with a client: ``rss`` (RSS 2.0 and Atom), ``weibo``, ``wechat``. Sources that push (the
 ingest API, file import, the hotline and website streams) have no client. See
 docs/opinion-sources.md for each kind's config keys.
 """
@@ -53,7 +53,21 @@ def _rss(config: dict[str, Any], source: str) -> SourceClient:
     return RssClient.from_config(config, source=source)
 
 
+def _weibo(config: dict[str, Any], source: str) -> SourceClient:
+    from gongkai.opinion.sources.weibo import WeiboOpinionClient
+
+    return WeiboOpinionClient.from_config(config, source=source)
+
+
+def _wechat(config: dict[str, Any], source: str) -> SourceClient:
+    from gongkai.opinion.sources.wechat import WeChatCommentsClient
+
+    return WeChatCommentsClient.from_config(config, source=source)
+
+
 register("rss", _rss)
+register("weibo", _weibo)
+register("wechat", _wechat)
 
 
 def polled_kinds() -> frozenset[str]:
