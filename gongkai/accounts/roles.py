@@ -175,7 +175,19 @@ ROLE_LIST: tuple[Role, ...] = (
         label=_("舆情分析员"),
         description=_("监测舆情专题、研判事件、转请相关部门回应、撰写舆情报告。"),
         scope=RoleScope.CITY,
-        permissions=_STAFF,
+        # Reads the feed and the event board, keeps the topics (专题) and the sensitive-word list.
+        permissions=(
+            *_STAFF,
+            "opinion.view_source",
+            "opinion.view_post",
+            "opinion.view_event",
+            "opinion.change_event",
+            *(
+                f"opinion.{verb}_{model}"
+                for model in ("topic", "sensitiveword")
+                for verb in ("view", "add", "change", "delete")
+            ),
+        ),
     ),
     Role(
         code="disclosure_office",
@@ -247,6 +259,12 @@ ROLE_LIST: tuple[Role, ...] = (
             "workcalendar.change_calendarday",
             "outbox.view_outboxmessage",
             "audit.view_auditevent",
+            # The opinion monitor's sources and the data vendors' ingest clients (keys, quotas).
+            *(
+                f"opinion.{verb}_{model}"
+                for model in ("source", "ingestclient")
+                for verb in ("view", "add", "change")
+            ),
             # Configuration of the review chain: sensitive types × departments, duty roster, words.
             *(
                 f"publishing_review.{verb}_{model}"

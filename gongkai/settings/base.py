@@ -54,6 +54,7 @@ GONGKAI_APPS = [
     "gongkai.publishing",
     "gongkai.publishing.channels",
     "gongkai.publishing.review",
+    "gongkai.opinion",
     "gongkai.api",
     "gongkai.portal",
 ]
