@@ -27,6 +27,7 @@ MAX_TITLE = 300
 MAX_TEXT = 20_000
 MAX_URL = 1000
 MAX_PLACE = 100
+MAX_DISTRICT = 50  # a district's Department.code (the place tagger's codes)
 MAX_COUNT = 2**31 - 1  # reposts, comments, likes, followers: a PostgreSQL integer/bigint column
 
 
@@ -220,7 +221,9 @@ class Event(models.Model):
     negative_count = models.PositiveIntegerField(_("负面帖子数"), default=0)
     rumor_candidate_count = models.PositiveIntegerField(_("疑似谣言帖子数"), default=0)
     hotness = models.FloatField(_("热度"), default=0.0)
-    district = models.CharField(_("所属区县代码"), max_length=12, blank=True)
+    district = models.CharField(
+        _("所属区县"), max_length=MAX_DISTRICT, blank=True, help_text=_("区县（开发区）的机构代码。")
+    )
     status = models.CharField(_("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.OPEN)
     is_rumor = models.BooleanField(_("谣言"), default=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -269,7 +272,9 @@ class Post(models.Model):
     comments = models.BigIntegerField(_("评论数"), default=0)
     likes = models.BigIntegerField(_("点赞数"), default=0)
     place = models.CharField(_("地点"), max_length=MAX_PLACE, blank=True)
-    district = models.CharField(_("所属区县代码"), max_length=12, blank=True)
+    district = models.CharField(
+        _("所属区县"), max_length=MAX_DISTRICT, blank=True, help_text=_("区县（开发区）的机构代码。")
+    )
     sentiment = models.CharField(
         _("情感"), max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL
     )

@@ -1,0 +1,426 @@
+"""The analysis pipeline of one worker process: a batch of :class:`RawPost` in, one :class:`Analysis` each out.
+
+:class:`Pipeline` holds the long-lived stage objects of ``gongkai.opinion.analysis`` and runs them in
+order over a batch:
+
+1. **normalize** — traditional → simplified, full-width → half-width, emoji; the 64-bit fingerprint;
+2. **dedupe** — exact and near duplicates over a sliding time window (``duplicate_of``);
+3. **rules** — monitoring topics (专题, one Aho–Corasick automaton for all of them) and sensitive words;
+4. **places** — the district or county a post is about;
+5. **sentiment** — positive / neutral / negative with the probability of negative;
+6. **rumor** — rumor candidates;
+7. **events** — incremental clustering into events (keys kept across batches and processes);
+8. **hotness** — volume, velocity, reach and decay per event, and spikes.
+
+Stages that depend only on the text (topics, sensitive words, sentiment, rumor) run once per distinct
+normalized text of the batch: a reposted text costs one analysis. A stage whose module is not
+installed is skipped (the post keeps the :class:`Analysis` defaults); ``Pipeline.stages`` lists those
+that run.
+
+One pipeline per worker process (:func:`worker_pipeline`): the stage objects are built once, the
+topics and sensitive words are reloaded when they change in the database, and the state of the
+clusterer (and of the other stages that can ``dump()``) is saved to ``ClustererState`` so another
+process can resume from it. A pipeline is not thread-safe: :func:`worker_pipeline` hands it out with
+a lock held (``with worker_pipeline() as pipeline: ...``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import importlib.util
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from gongkai.opinion.analysis.types import SENTIMENTS, Analysis, RawPost
+
+logger = logging.getLogger("gongkai.opinion")
+
+STAGES = ("normalize", "dedupe", "rules", "places", "sentiment", "rumor", "events", "hotness")
+#: The stage objects whose state is saved in ``ClustererState`` (attribute → key in the JSON).
+STATEFUL = {"clusterer": "events", "dedupe": "dedupe", "hotness": "hotness", "spikes": "spikes"}
+STATE_FORMAT = 1
+
+
+def _module(name: str) -> ModuleType | None:
+    """``gongkai.opinion.analysis.<name>`` if it exists (an error inside an existing module is raised)."""
+    full = f"gongkai.opinion.analysis.{name}"
+    if importlib.util.find_spec(full) is None:
+        return None
+    return importlib.import_module(full)
+
+
+def _fallback_fingerprint(text: str) -> int:
+    """A signed 64-bit hash of ``text`` (used only while ``analysis.normalize`` is missing)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def _fallback_normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def post_text(post: RawPost) -> str:
+    """The text the pipeline analyses: the title (when the text does not start with it) and the text."""
+    title = post.title.strip()
+    if title and not post.text.startswith(title):
+        return f"{title}\n{post.text}"
+    return post.text
+
+
+class Pipeline:
+    """The stage objects of one process, and ``process(batch)``; see the module docstring.
+
+    ``topics`` maps topic id → rule text (the enabled topics), ``sensitive_words`` is the word list.
+    ``options`` go to the stage constructors: ``dedupe`` (kwargs of ``NearDuplicateIndex``),
+    ``events`` (of ``EventClusterer``), ``hotness`` (of ``HotnessTracker``), ``spikes`` (of
+    ``SpikeDetector``). ``sentiment_model`` replaces the shipped model (tests, retraining).
+    """
+
+    def __init__(
+        self,
+        *,
+        topics: Mapping[int, str] | None = None,
+        sensitive_words: Iterable[str] = (),
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        sentiment_model: Any = None,
+    ) -> None:
+        options = options or {}
+        self.modules: dict[str, ModuleType | None] = {name: _module(name) for name in STAGES}
+        normalize = self.modules["normalize"]
+        self.normalize: Callable[[str], str] = normalize.normalize if normalize else _fallback_normalize
+        self.fingerprint: Callable[[str], int] = normalize.fingerprint if normalize else _fallback_fingerprint
+
+        dedupe = self.modules["dedupe"]
+        self.dedupe: Any = dedupe.NearDuplicateIndex(**options.get("dedupe", {})) if dedupe else None
+
+        self.topic_matcher: Any = None
+        self.keyword_finder: Any = None
+        self.topic_rules: dict[int, str] = {}
+        self.rules_signature: Any = None  # what the rules were loaded from (see pipeline_refresh_rules)
+        self.set_topics(topics or {})
+        self.set_sensitive_words(sensitive_words)
+
+        places = self.modules["places"]
+        self.tagger: Any = places.PlaceTagger(normalize=self._term_normalizer()) if places else None
+
+        sentiment = self.modules["sentiment"]
+        if sentiment_model is None and sentiment is not None:
+            sentiment_model = sentiment.SentimentModel.load_default()
+        self.sentiment: Any = sentiment_model
+
+        rumor = self.modules["rumor"]
+        self.is_rumor_candidate: Callable[[str], bool] | None = rumor.is_rumor_candidate if rumor else None
+
+        events = self.modules["events"]
+        self.clusterer: Any = events.EventClusterer(**options.get("events", {})) if events else None
+
+        hotness = self.modules["hotness"]
+        self.hotness: Any = hotness.HotnessTracker(**options.get("hotness", {})) if hotness else None
+        self.spikes: Any = hotness.SpikeDetector(**options.get("spikes", {})) if hotness else None
+
+    # --- configuration ----------------------------------------------------------------------------
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages that run (their module is installed)."""
+        return [name for name in STAGES if self.modules[name] is not None]
+
+    def set_topics(self, topics: Mapping[int, str]) -> None:
+        """Rebuild the topic matcher for these ``{topic id: rule}`` (raises ``RuleSyntaxError``)."""
+        rules = self.modules["rules"]
+        topics = dict(topics)
+        if rules is None or not topics:
+            self.topic_matcher = None
+        else:
+            self.topic_matcher = rules.TopicMatcher(topics, normalize=self._term_normalizer())
+        self.topic_rules = topics
+
+    def set_sensitive_words(self, words: Iterable[str]) -> None:
+        """Rebuild the sensitive-word finder (words are normalized like the texts; found as given)."""
+        rules = self.modules["rules"]
+        words = [word for word in words if word.strip()]
+        if rules is None or not words:
+            self.keyword_finder = None
+        else:
+            self.keyword_finder = rules.KeywordFinder(words, normalize=self._term_normalizer())
+
+    def _term_normalizer(self) -> Callable[[str], str]:
+        """Rule terms are normalized like the texts they are matched against."""
+        rules = self.modules["rules"]
+        assert rules is not None
+        if self.modules["normalize"] is None:
+            return rules.normalize_term
+        normalize = self.normalize
+        return lambda term: normalize(term).strip()
+
+    # --- the batch --------------------------------------------------------------------------------
+
+    def process(self, posts: Sequence[RawPost]) -> list[Analysis]:
+        """Analyse ``posts`` in order (the order matters for duplicates and events)."""
+        if not posts:
+            return []
+        normalize, fingerprint = self.normalize, self.fingerprint
+        texts = [normalize(post_text(post)) for post in posts]
+        results = [Analysis(text=text, fingerprint=fingerprint(text)) for text in texts]
+        stamps = [post.published_at.timestamp() for post in posts]
+
+        if self.dedupe is not None:
+            originals = self.dedupe.check_and_add_many(
+                [(post.key, text, stamp) for post, text, stamp in zip(posts, texts, stamps, strict=True)]
+            )
+            for result, original in zip(results, originals, strict=True):
+                result.duplicate_of = original
+
+        # Stages that depend on the text alone run once per distinct text.
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) == len(texts):
+            slot = None
+        else:
+            position = {text: index for index, text in enumerate(distinct)}
+            slot = [position[text] for text in texts]
+
+        def per_post(values: list[Any]) -> list[Any]:
+            return values if slot is None else [values[index] for index in slot]
+
+        if self.topic_matcher is not None:
+            for result, topics in zip(
+                results, per_post(self.topic_matcher.match_many(distinct)), strict=True
+            ):
+                result.topics = list(topics)
+        if self.keyword_finder is not None:
+            find = self.keyword_finder.find
+            for result, words in zip(results, per_post([find(text) for text in distinct]), strict=True):
+                result.sensitive = list(words)
+        if self.tagger is not None:
+            tag = self.tagger.tag
+            for result, post, text in zip(results, posts, texts, strict=True):
+                result.district = tag(text, place=post.place) or ""
+        if self.sentiment is not None:
+            predictions = per_post(self.sentiment.predict_many(distinct))
+            for result, (label, negative) in zip(results, predictions, strict=True):
+                result.sentiment = label if label in SENTIMENTS else result.sentiment
+                result.negative_probability = float(negative)
+        if self.is_rumor_candidate is not None:
+            check = self.is_rumor_candidate
+            for result, flag in zip(results, per_post([check(text) for text in distinct]), strict=True):
+                result.rumor_candidate = bool(flag)
+        if self.clusterer is not None:
+            keys = self.clusterer.assign_many(
+                [
+                    (post.key, result.text, stamp, result.topics)
+                    for post, result, stamp in zip(posts, results, stamps, strict=True)
+                ]
+            )
+            for result, key in zip(results, keys, strict=True):
+                result.event_key = key
+        if self.hotness is not None:
+            self._count_for_hotness(posts, results, stamps)
+        return results
+
+    def _count_for_hotness(
+        self, posts: Sequence[RawPost], results: list[Analysis], stamps: list[float]
+    ) -> None:
+        """Each post counts for its event's hotness (with its reach) and spike buckets."""
+        hotness = self.modules["hotness"]
+        assert hotness is not None
+        reach, add, count = hotness.post_reach, self.hotness.add, self.spikes.add
+        for post, result, stamp in zip(posts, results, stamps, strict=True):
+            if result.event_key is None:
+                continue
+            add(
+                result.event_key,
+                stamp,
+                reach(
+                    followers=post.followers,
+                    verified=post.verified,
+                    reposts=post.reposts,
+                    comments=post.comments,
+                    likes=post.likes,
+                ),
+            )
+            count(result.event_key, stamp)
+
+    # --- events -----------------------------------------------------------------------------------
+
+    def event_states(self, keys: Iterable[int]) -> dict[int, Any]:
+        """The clusterer's ``EventState`` of each live event among ``keys``."""
+        if self.clusterer is None:
+            return {}
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        states = getattr(self.clusterer, "states", None)
+        found = states(wanted) if callable(states) else self.clusterer.snapshot()
+        return {state.key: state for state in found if state.key in wanted}
+
+    def event_hotness(self, keys: Iterable[int], now: float | None = None) -> dict[int, float]:
+        """The hotness of each event among ``keys`` at ``now`` (seconds; default: the wall clock)."""
+        if self.hotness is None:
+            return {}
+        now = time.time() if now is None else now
+        score = self.hotness.score
+        return {key: float(score(key, now)) for key in keys}
+
+    # --- state ------------------------------------------------------------------------------------
+
+    def dump_state(self) -> dict[str, Any]:
+        """The state of every stage that can ``dump()``, as one JSON-compatible dict."""
+        state: dict[str, Any] = {"format": STATE_FORMAT}
+        for attribute, key in STATEFUL.items():
+            stage = getattr(self, attribute)
+            if stage is not None and callable(getattr(stage, "dump", None)):
+                state[key] = stage.dump()
+        return state
+
+    def load_state(self, state: Mapping[str, Any]) -> list[str]:
+        """Resume from a :meth:`dump_state`; returns the stages restored. A part that does not load
+        (another version of a stage) is skipped with a warning and that stage starts afresh."""
+        restored: list[str] = []
+        if not isinstance(state, Mapping) or state.get("format") != STATE_FORMAT:
+            return restored
+        for attribute, key in STATEFUL.items():
+            stage = getattr(self, attribute)
+            if stage is None or key not in state or not callable(getattr(stage, "load", None)):
+                continue
+            try:
+                stage.load(state[key])
+            except (ValueError, KeyError, TypeError) as exc:
+                logger.warning(
+                    "opinion pipeline: the saved %s state does not load (%s); starting afresh", key, exc
+                )
+                continue
+            restored.append(key)
+        return restored
+
+
+# --- One pipeline per worker process --------------------------------------------------------------
+
+_LOCK = threading.RLock()
+_PIPELINE: Pipeline | None = None
+_LAST_SAVE = 0.0
+
+
+def _options() -> dict[str, dict[str, Any]]:
+    from django.conf import settings
+
+    return {key: dict(value) for key, value in getattr(settings, "GONGKAI_OPINION_STAGE_OPTIONS", {}).items()}
+
+
+def _rules_signature() -> tuple[Any, ...]:
+    """Changes whenever a topic or a sensitive word is added, edited, enabled, disabled or deleted."""
+    from django.db.models import Count, Max
+
+    from gongkai.opinion.models import SensitiveWord, Topic
+
+    topics = Topic.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    words = SensitiveWord.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    return (topics["n"], topics["last"], topics["top"], words["n"], words["last"], words["top"])
+
+
+def _load_rules(pipeline: Pipeline) -> None:
+    from gongkai.opinion.models import SensitiveWord, Topic
+
+    rules_module = pipeline.modules["rules"]
+    topics = dict(Topic.objects.filter(enabled=True).values_list("pk", "rule"))
+    try:
+        pipeline.set_topics(topics)
+    except Exception as exc:  # a rule saved around the services (admin shell, old data)
+        if rules_module is None or not isinstance(exc, rules_module.RuleSyntaxError):
+            raise
+        bad = getattr(exc, "topic_id", None)
+        logger.error("opinion pipeline: topic %s has a bad rule (%s); it is skipped", bad, exc)
+        pipeline.set_topics(_valid_rules(pipeline, topics))
+    pipeline.set_sensitive_words(SensitiveWord.objects.filter(enabled=True).values_list("word", flat=True))
+
+
+def _valid_rules(pipeline: Pipeline, topics: dict[int, str]) -> dict[int, str]:
+    rules = pipeline.modules["rules"]
+    assert rules is not None
+    valid = {}
+    for topic_id, rule in topics.items():
+        try:
+            rules.parse_rule(rule)
+        except rules.RuleSyntaxError:
+            continue
+        valid[topic_id] = rule
+    return valid
+
+
+def pipeline_refresh_rules(pipeline: Pipeline, *, force: bool = False) -> bool:
+    """Reload topics and sensitive words into ``pipeline`` if they changed; True if reloaded."""
+    signature = _rules_signature()
+    if not force and signature == pipeline.rules_signature:
+        return False
+    _load_rules(pipeline)
+    pipeline.rules_signature = signature
+    return True
+
+
+def _state_name() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "GONGKAI_OPINION_PIPELINE_NAME", "default"))
+
+
+def pipeline_save_state(pipeline: Pipeline) -> int:
+    """Save the pipeline's state to its ``ClustererState`` row; returns the row's new version."""
+    global _LAST_SAVE
+    from django.db import transaction
+    from django.db.models import F
+
+    from gongkai.opinion.models import ClustererState
+
+    state = pipeline.dump_state()
+    with transaction.atomic():
+        row, _created = ClustererState.objects.select_for_update().get_or_create(name=_state_name())
+        ClustererState.objects.filter(pk=row.pk).update(state=state, version=F("version") + 1)
+        version = ClustererState.objects.filter(pk=row.pk).values_list("version", flat=True).get()
+    _LAST_SAVE = time.monotonic()
+    return int(version)
+
+
+def pipeline_save_state_if_due(pipeline: Pipeline) -> bool:
+    """Save the state when ``GONGKAI_OPINION_STATE_SAVE_SECONDS`` (60) passed since the last save."""
+    from django.conf import settings
+
+    interval = float(getattr(settings, "GONGKAI_OPINION_STATE_SAVE_SECONDS", 60))
+    if time.monotonic() - _LAST_SAVE < interval:
+        return False
+    pipeline_save_state(pipeline)
+    return True
+
+
+def _build() -> Pipeline:
+    from gongkai.opinion.models import ClustererState
+
+    global _LAST_SAVE
+    pipeline = Pipeline(options=_options())
+    saved = ClustererState.objects.filter(name=_state_name()).values_list("state", flat=True).first()
+    if saved:
+        restored = pipeline.load_state(saved)
+        logger.info("opinion pipeline: resumed %s from the saved state", ", ".join(restored) or "nothing")
+    _LAST_SAVE = time.monotonic()
+    return pipeline
+
+
+@contextlib.contextmanager
+def worker_pipeline() -> Iterator[Pipeline]:
+    """This process's pipeline, with its rules current, held under a lock for the ``with`` block."""
+    global _PIPELINE
+    with _LOCK:
+        if _PIPELINE is None:
+            _PIPELINE = _build()
+        pipeline_refresh_rules(_PIPELINE)
+        yield _PIPELINE
+
+
+def worker_pipeline_reset() -> None:
+    """Forget this process's pipeline (tests; after restoring a state saved elsewhere)."""
+    global _PIPELINE
+    with _LOCK:
+        _PIPELINE = None

@@ -1,0 +1,237 @@
+"""The ingest service: idempotent storage of analysed batches, per-post errors, events, state."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import importlib.util
+
+import pytest
+
+from gongkai.opinion import pipeline as pipelines
+from gongkai.opinion import services
+from gongkai.opinion.models import ClustererState, Event, Post, PostTopic, SensitiveWord, Topic
+from gongkai.opinion.tests.conftest import raw
+
+pytestmark = pytest.mark.django_db
+
+
+def _has(stage: str) -> bool:
+    return importlib.util.find_spec(f"gongkai.opinion.analysis.{stage}") is not None
+
+
+needs = {
+    stage: pytest.mark.skipif(not _has(stage), reason=f"analysis.{stage} not there yet")
+    for stage in pipelines.STAGES
+}
+
+
+class KeywordSentiment:
+    """A stand-in model: negative when the text complains."""
+
+    def predict_many(self, texts):
+        return [("negative", 0.9) if "投诉" in text or "不满" in text else ("neutral", 0.1) for text in texts]
+
+
+WATER = [
+    "松江路停水三天了，居民投诉什么时候恢复供水",
+    "松江路又停水了，自来水公司什么时候恢复供水",
+    "松江路停水第三天，供水抢修还没完成",
+]
+
+
+def test_a_batch_is_analysed_and_stored(source):
+    topic = Topic.objects.create(name="供水", rule="停水 OR 供水")
+    SensitiveWord.objects.create(word="投诉")
+    posts = [
+        raw("1", "松江路停水三天了，居民投诉无人管", author="张三", followers=120, verified=True, likes=3,
+            url="https://weibo.com/1", place="吉林市昌邑区"),
+        raw("2", "今天天气不错", minutes=1),
+    ]  # fmt: skip
+    result = services.ingest_posts(source, posts)
+    assert (result.received, result.created, result.duplicates_skipped, result.errors) == (2, 2, 0, [])
+    stored = Post.objects.get(external_id="1")
+    assert stored.source == source and stored.author == "张三" and stored.followers == 120 and stored.verified
+    assert stored.text == "松江路停水三天了，居民投诉无人管" and stored.normalized_text
+    assert stored.published_at == posts[0].published_at and stored.url == "https://weibo.com/1"
+    assert stored.fingerprint != 0 and stored.fingerprint == services.pipelines.Pipeline().fingerprint(
+        stored.normalized_text
+    )
+    if _has("rules"):
+        assert list(stored.topics.all()) == [topic] and stored.sensitive_words == ["投诉"]
+        assert PostTopic.objects.get().published_at == stored.published_at
+        assert not Post.objects.get(external_id="2").topics.exists()
+    if _has("places"):
+        assert stored.district == "changyi"
+    if _has("events"):
+        assert stored.event_key is not None
+
+
+def test_a_resent_batch_creates_nothing_twice(source):
+    posts = [raw(str(i), WATER[i % 3], minutes=i) for i in range(6)]
+    first = services.ingest_posts(source, posts)
+    events_before = list(Event.objects.values_list("key", "post_count", "negative_count"))
+    again = services.ingest_posts(source, posts)
+    assert (first.created, first.duplicates_skipped) == (6, 0)
+    assert (again.created, again.duplicates_skipped, again.errors) == (0, 6, [])
+    assert Post.objects.count() == 6
+    assert list(Event.objects.values_list("key", "post_count", "negative_count")) == events_before
+
+
+def test_part_of_a_batch_already_stored_is_skipped_and_the_rest_taken(source):
+    services.ingest_posts(source, [raw("1"), raw("2", "今天天气不错")])
+    result = services.ingest_posts(source, [raw("2", "今天天气不错"), raw("3", "公园的花开了")])
+    assert (result.created, result.duplicates_skipped) == (1, 1)
+    assert sorted(Post.objects.values_list("external_id", flat=True)) == ["1", "2", "3"]
+
+
+def test_a_repeat_inside_a_batch_is_stored_once(source):
+    result = services.ingest_posts(source, [raw("1"), raw("1", "别的内容"), raw("2", "今天天气不错")])
+    assert (result.created, result.duplicates_skipped) == (2, 1)
+    assert Post.objects.get(external_id="1").text == raw("1").text
+
+
+def test_a_batch_racing_the_same_batch_stores_each_post_once(source):
+    """The storage step itself skips stored posts (ON CONFLICT DO NOTHING), whatever the check before said."""
+    pipeline = pipelines.Pipeline()
+    posts = [raw("1"), raw("2", "今天天气不错", minutes=1)]
+    services.ingest_posts(source, posts[:1], pipeline=pipeline)
+    created, _events = services._store(source, posts, pipeline.process(posts), pipeline)
+    assert created == 1 and Post.objects.count() == 2
+
+
+def test_bad_posts_are_reported_by_index_and_the_others_taken(source):
+    naive = raw("naive")
+    naive.published_at = datetime.datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001 (the mistake under test)
+    posts = [
+        raw("ok-1"),
+        raw("x" * 201),
+        naive,
+        raw("other-source", source="weibo"),
+        raw("no-text", ""),
+        raw("bad-count", likes=-1),
+        "not a post",
+        raw("ok-2", "今天天气不错"),
+    ]
+    result = services.ingest_posts(source, posts, index_offset=100)
+    assert result.created == 2 and result.duplicates_skipped == 0
+    assert [(e.index, e.field) for e in result.errors] == [
+        (101, "external_id"),
+        (102, "published_at"),
+        (103, "source"),
+        (104, "text"),
+        (105, "likes"),
+        (106, ""),
+    ]
+    assert all(e.message for e in result.errors)
+    assert sorted(Post.objects.values_list("external_id", flat=True)) == ["ok-1", "ok-2"]
+
+
+def test_nul_characters_and_lone_surrogates_are_dropped_not_fatal(source):
+    result = services.ingest_posts(source, [raw("1", "停水\x00三天\ud800了", author="张\x00三")])
+    assert result.created == 1
+    stored = Post.objects.get()
+    assert stored.text == "停水三天了" and stored.author == "张三"
+
+
+def test_an_unknown_source_is_refused():
+    with pytest.raises(services.OpinionError) as refused:
+        services.ingest_posts("nope", [raw("1", source="nope")])
+    assert refused.value.code == "unknown_source"
+
+
+@needs["events"]
+def test_an_event_gets_its_row_when_it_has_enough_posts_and_keeps_counting(source, settings):
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 3
+    pipeline = pipelines.Pipeline(sentiment_model=KeywordSentiment())
+    services.ingest_posts(source, [raw("1", WATER[0]), raw("2", WATER[1], minutes=1)], pipeline=pipeline)
+    assert not Event.objects.exists()  # two posts are not an event yet
+    assert Post.objects.filter(event__isnull=True).exclude(event_key=None).count() == 2
+
+    result = services.ingest_posts(source, [raw("3", WATER[2], minutes=2)], pipeline=pipeline)
+    event = Event.objects.get()
+    assert result.events_created == 1
+    assert set(event.posts.values_list("external_id", flat=True)) == {"1", "2", "3"}
+    assert (event.post_count, event.negative_count) == (3, 1)
+    assert event.first_seen == raw("1").published_at and event.last_seen == raw("3", minutes=2).published_at
+    assert event.label and "停水" in event.top_terms
+
+    services.ingest_posts(source, [raw("4", WATER[0] + "，又有人投诉", minutes=30)], pipeline=pipeline)
+    event.refresh_from_db()
+    assert (event.post_count, event.negative_count) == (4, 2)
+    assert event.last_seen == raw("4", minutes=30).published_at
+    assert Post.objects.get(external_id="4").event == event
+    if _has("hotness"):
+        assert event.hotness >= 0.0
+
+
+@needs["dedupe"]
+def test_near_duplicates_point_at_the_first_post_inside_and_across_batches(source):
+    text = "紧急扩散：松江路明天全天停水，请大家提前储水，转发告知家人朋友邻居"
+    services.ingest_posts(source, [raw("orig", text), raw("copy-1", text + "！！", minutes=1)])
+    services.ingest_posts(source, [raw("copy-2", "转发：" + text, minutes=5)])
+    original = Post.objects.get(external_id="orig")
+    assert original.duplicate_of is None
+    assert Post.objects.get(external_id="copy-1").duplicate_of == original
+    assert Post.objects.get(external_id="copy-2").duplicate_of == original
+
+
+@needs["rules"]
+def test_topics_are_reloaded_when_they_change(source):
+    services.ingest_posts(source, [raw("1", "暖气不热，室温只有十五度")])
+    topic = Topic.objects.create(name="供热", rule="暖气 AND 不热")
+    services.ingest_posts(source, [raw("2", "暖气不热，孩子冻感冒了", minutes=1)])
+    assert list(topic.posts.values_list("external_id", flat=True)) == ["2"]  # no retroactive matching
+    topic.enabled = False
+    topic.save()
+    services.ingest_posts(source, [raw("3", "暖气还是不热", minutes=2)])
+    assert list(topic.posts.values_list("external_id", flat=True)) == ["2"]
+
+
+@needs["events"]
+def test_the_pipeline_state_is_saved_and_another_process_resumes_from_it(source):
+    services.ingest_posts(source, [raw(str(i), WATER[i % 3], minutes=i) for i in range(3)])
+    with pipelines.worker_pipeline() as pipeline:
+        version = pipelines.pipeline_save_state(pipeline)
+        keys_before = pipeline.clusterer.dump()["next_key"]
+    assert ClustererState.objects.get(name="default").version == version >= 1
+
+    pipelines.worker_pipeline_reset()  # another process starts
+    with pipelines.worker_pipeline() as resumed:
+        assert resumed.clusterer.dump()["next_key"] == keys_before
+    services.ingest_posts(source, [raw("9", WATER[0], minutes=10)])
+    first_event = Post.objects.get(external_id="0").event_key
+    assert Post.objects.get(external_id="9").event_key == first_event  # joined the same event
+
+
+def test_a_state_that_does_not_load_is_ignored():
+    pipeline = pipelines.Pipeline()
+    assert pipeline.load_state({"format": 99}) == []
+    restored = pipeline.load_state({"format": pipelines.STATE_FORMAT, "events": {"version": -1}})
+    assert "events" not in restored
+
+
+def test_the_pipeline_analyses_a_repeated_text_once():
+    calls = []
+
+    class Counting(KeywordSentiment):
+        def predict_many(self, texts):
+            calls.append(list(texts))
+            return super().predict_many(texts)
+
+    pipeline = pipelines.Pipeline(sentiment_model=Counting())
+    posts = [raw("1", "居民投诉停水"), raw("2", "居民投诉停水"), raw("3", "今天天气不错")]
+    results = pipeline.process(posts)
+    assert len(calls[0]) == 2
+    assert [r.sentiment for r in results] == ["negative", "negative", "neutral"]
+    assert results[0].fingerprint == results[1].fingerprint != results[2].fingerprint
+    assert dataclasses.asdict(results[0])["text"] == pipeline.normalize("居民投诉停水")
+
+
+def test_the_stages_whose_module_is_missing_are_skipped(monkeypatch):
+    real = pipelines._module
+    monkeypatch.setattr(pipelines, "_module", lambda name: None if name != "normalize" else real(name))
+    pipeline = pipelines.Pipeline(topics={1: "停水"}, sensitive_words=["投诉"])
+    assert pipeline.stages == (["normalize"] if _has("normalize") else [])
+    (result,) = pipeline.process([raw("1", "居民投诉停水")])
+    assert result.topics == [] and result.event_key is None and result.sentiment == "neutral"
