@@ -1,0 +1,945 @@
+"""Near-duplicate detection over a sliding time window, in bounded memory.
+
+A post is a near-duplicate of an earlier one when the Jaccard similarity of their sets of
+character bigrams is at least ``threshold`` (0.7). The bigrams are taken after the repost noise is
+dropped: ``//@user:`` chains and ``@user`` mentions, 转发微博 / 转发 / 回复 markers, emoji tokens and
+``:url:``, Weibo's bracket emoticons, punctuation and spaces. The answer is the *original*: the
+earliest post of the chain (when B copies A and C copies B, C is answered with A even when C is no
+longer similar to A, and even when A has left the window). Feed it ``normalize``d text.
+
+How (docs/opinion-dedupe.md has the figures and the reasons):
+
+1. **Shingles**, for a whole batch at once in numpy: the texts are joined, the noise removed by one
+   regex pass, the characters folded (letters lowercased, everything that is not a letter, digit or
+   ideograph dropped), consecutive pairs hashed to 16 bits and sorted per post. A post keeps its
+   sorted 16-bit set (2 bytes a bigram; a long text keeps its 200 smallest hashes, a bottom-k sample
+   whose cut-off is stored, and two samples are compared below the lower cut-off).
+2. **MinHash**: ``bands × rows`` random permutations of the 16-bit space (one uint16 table) give
+   each post a signature; each band of ``rows`` values is hashed into one 64-bit band key.
+3. **Buckets**: one open-addressing hash table in two numpy arrays (32-bit key fingerprint, 32-bit
+   post number), a multimap holding at most ``bucket_size`` live posts per band key. Lookups and
+   inserts are vectorised over the batch; entries of expired posts are skipped and their slots
+   reused, and the table is rebuilt from its live entries when it fills up or empties out.
+4. **Verification**: each candidate pair (a post and an earlier post sharing a band key) gets its
+   exact Jaccard from the two stored sets, vectorised over all the pairs of the batch; pairs at or
+   above the threshold are near-duplicates, and the post's original is the earliest original among
+   them.
+5. **Window**: posts live in a ring of numpy arrays in arrival order (time, original, where the set
+   is, how many bucket entries the post owns, the original's key); ``expire`` moves the head past
+   the posts older than ``now - window_seconds``, which retires their bucket entries and sets at
+   once. A post that owns no bucket entry (most copies of a viral post: its band keys are already
+   there) keeps neither set nor key, only its 33 bytes of ring.
+
+Answers of a batch equal those of the same posts one by one, except that a batch is checked
+against the window as of its first post (posts that expire in the middle of a batch go after it).
+
+``RedisNearDuplicateIndex`` keeps the same state in Redis, so that several workers share it: the
+shingles and band keys are computed in the worker, and one Lua script per batch does steps 3–5
+atomically, so the answers equal those of one ``NearDuplicateIndex`` fed the batches in the order
+Redis ran them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["NearDuplicateIndex", "RedisNearDuplicateIndex", "shingle_sets", "jaccard"]
+
+U16 = npt.NDArray[np.uint16]
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+# Repost noise removed before shingling. ``\x00`` separates the texts of a batch: no pattern crosses it.
+_NOISE = re.compile(
+    r"//@[^\s:：/\x00]{1,30}[:：]?"
+    r"|@[\w\-]{1,20}"
+    r"|转发微博|转发|转自|回复|网页链接|展开全文"
+    r"|:[a-z_]{1,24}:"
+    r"|\[[^\[\]\x00]{1,8}\]"
+)
+MAX_STORED = 200  # bigrams kept per post (a bottom-k sample beyond)
+_FULL = 1 << 16  # cut-off of a complete set
+_SCALAR_TAIL = 32  # probes left when the table's vectorised rounds hand over to a plain loop
+_CHUNK = 65535  # posts per internal chunk, and pairs per verification chunk (16-bit ids)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+
+def _fold_table() -> U32:
+    """For each BMP code point, what the shingler sees (0 = dropped)."""
+    table = np.zeros(1 << 16, dtype=np.uint32)
+    for low, high in (
+        (0x30, 0x39),  # digits
+        (0x61, 0x7A),  # a-z
+        (0x3040, 0x30FF),  # kana
+        (0x3400, 0x4DBF),  # CJK extension A
+        (0x4E00, 0x9FFF),  # CJK unified ideographs
+        (0xAC00, 0xD7AF),  # hangul
+        (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    ):
+        table[low : high + 1] = np.arange(low, high + 1, dtype=np.uint32)
+    for c in range(0x41, 0x5B):
+        table[c] = c + 32
+    for c in range(0xC0, 0x250):  # Latin letters with diacritics, lowercased
+        lower = chr(c).lower()
+        table[c] = ord(lower) if len(lower) == 1 and lower.isalpha() else 0
+    for c in range(0xFF10, 0xFF1A):  # full-width digits and letters, in case the text is raw
+        table[c] = c - 0xFEE0
+    for c in range(0xFF21, 0xFF3B):
+        table[c] = c - 0xFEE0 + 32
+    for c in range(0xFF41, 0xFF5B):
+        table[c] = c - 0xFEE0
+    return table
+
+
+_FOLD = _fold_table()
+_PERMUTATIONS: dict[tuple[int, int], U16] = {}
+
+
+def _permutations(seed: int, count: int) -> U16:
+    """``count`` random permutations of 0..65535 as the columns of a (65536, count) table (shared)."""
+    table = _PERMUTATIONS.get((seed, count))
+    if table is None:
+        rng = np.random.default_rng([seed, 0x5E1D])
+        table = np.empty((1 << 16, count), dtype=np.uint16)
+        for k in range(count):
+            table[:, k] = rng.permutation(1 << 16)
+        _PERMUTATIONS[(seed, count)] = table
+    return table
+
+
+def _mix(x: U64) -> U64:
+    """splitmix64's finaliser, vectorised (a bijection of uint64)."""
+    x = x ^ (x >> np.uint64(30))
+    x *= _M2
+    x ^= x >> np.uint64(27)
+    x *= _M3
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _ranges(starts: I64, lengths: I64) -> I64:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])``, vectorised."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+
+
+def shingle_sets(texts: Sequence[str], seed: int = 1) -> tuple[U16, I64, I64]:
+    """The bigram sets of ``texts``: ``(values, counts, cutoffs)``.
+
+    ``values`` holds each text's sorted, distinct 16-bit bigram hashes, one text after the other
+    (``counts[i]`` of them for text ``i``); a text with more than ``MAX_STORED`` keeps the smallest
+    ones and ``cutoffs[i]`` is the first value left out (65536 for a complete set).
+    """
+    n = len(texts)
+    if n > _CHUNK:
+        parts = [shingle_sets(texts[i : i + _CHUNK], seed) for i in range(0, n, _CHUNK)]
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != n - 1:
+        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    cp = np.frombuffer(_NOISE.sub("", joined).encode("utf-32-le"), dtype=np.uint32)
+    owner = np.cumsum(cp == 0, dtype=np.int64)
+    folded = _FOLD[cp & np.uint32(0xFFFF)]
+    astral = np.flatnonzero(cp >= 0x10000)
+    if astral.size:  # CJK extensions B-G are ideographs too; other astral characters go
+        high = cp[astral]
+        folded[astral] = np.where((high >= 0x20000) & (high < 0x40000), high, 0)
+    keep = np.flatnonzero(folded)
+    chars = folded[keep].astype(np.uint64)
+    owner = owner[keep]
+    same = np.flatnonzero(owner[1:] == owner[:-1])
+    pairs = (chars[same] << np.uint64(21)) | chars[same + 1]
+    pairs += np.uint64((seed * 0x2545F4914F6CDD1D + 0x632BE59BD9B4E019) & 0xFFFFFFFFFFFFFFFF)
+    hashes = (_mix(pairs) >> np.uint64(48)).astype(np.uint32)
+    combined = np.sort((owner[same].astype(np.uint32) << np.uint32(16)) | hashes, kind="stable")
+    if combined.size:
+        distinct = np.empty(combined.size, dtype=bool)
+        distinct[0] = True
+        np.not_equal(combined[1:], combined[:-1], out=distinct[1:])
+        combined = combined[distinct]
+    values = (combined & np.uint32(0xFFFF)).astype(np.uint16)
+    counts = np.bincount(combined >> np.uint32(16), minlength=n).astype(np.int64)
+    cutoffs = np.full(n, _FULL, dtype=np.int64)
+    big = np.flatnonzero(counts > MAX_STORED)
+    if big.size:
+        starts = np.cumsum(counts) - counts
+        cutoffs[big] = values[starts[big] + MAX_STORED]
+        rank = np.arange(values.size) - np.repeat(starts, counts)
+        values = values[rank < MAX_STORED]
+        counts = np.minimum(counts, MAX_STORED)
+    return values, counts, cutoffs
+
+
+def jaccard(a: str, b: str, seed: int = 1) -> float:
+    """Exact Jaccard similarity of two texts' bigram sets, as the index measures it."""
+    values, counts, _ = shingle_sets([a, b], seed)
+    first, second = set(values[: counts[0]].tolist()), set(values[counts[0] :].tolist())
+    union = len(first | second)
+    return len(first & second) / union if union else 0.0
+
+
+def _jaccard_pairs(
+    a_values: U16,
+    a_starts: I64,
+    a_lengths: I64,
+    b_values: U16,
+    b_starts: I64,
+    b_lengths: I64,
+    cutoffs: I64,
+) -> npt.NDArray[np.float64]:
+    """Exact Jaccard of pairs of sorted sets, each side given as (start, length) into its array.
+
+    ``b_starts`` index ``b_values`` as a ring (modulo its size). Values at or above the pair's
+    cut-off are left out on both sides (bottom-k samples).
+    """
+    p = a_starts.size
+    if p > _CHUNK:
+        return np.concatenate(
+            [
+                _jaccard_pairs(
+                    a_values,
+                    a_starts[i : i + _CHUNK],
+                    a_lengths[i : i + _CHUNK],
+                    b_values,
+                    b_starts[i : i + _CHUNK],
+                    b_lengths[i : i + _CHUNK],
+                    cutoffs[i : i + _CHUNK],
+                )
+                for i in range(0, p, _CHUNK)
+            ]
+        )
+    pair_ids = np.arange(p, dtype=np.uint32)
+    a = a_values[_ranges(a_starts, a_lengths)].astype(np.uint32)
+    a_pair = np.repeat(pair_ids, a_lengths)
+    b = b_values[_ranges(b_starts, b_lengths) % b_values.size].astype(np.uint32)
+    b_pair = np.repeat(pair_ids, b_lengths)
+    if (cutoffs < _FULL).any():
+        keep_a = a < cutoffs[a_pair]
+        keep_b = b < cutoffs[b_pair]
+        a, a_pair, b, b_pair = a[keep_a], a_pair[keep_a], b[keep_b], b_pair[keep_b]
+    size_a = np.bincount(a_pair, minlength=p)
+    size_b = np.bincount(b_pair, minlength=p)
+    if a.size == 0 or b.size == 0:
+        return np.zeros(p)
+    key_a = (a_pair << np.uint32(16)) | a
+    key_b = (b_pair << np.uint32(16)) | b
+    at = np.searchsorted(key_b, key_a)
+    at[at == key_b.size] = 0
+    inter = np.bincount(a_pair[key_b[at] == key_a], minlength=p)
+    union = size_a + size_b - inter
+    return np.divide(inter, union, out=np.zeros(p), where=union > 0)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What the index needs of a batch of texts, computed once in numpy."""
+
+    values: U16  # the bigram sets, one after the other
+    counts: I64
+    starts: I64
+    cutoffs: I64
+    band_keys: U64  # band keys of the indexed posts, post after post (bands per post)
+    band_post: I64  # the batch index of each band key's post
+
+
+class _Hasher:
+    """Shingles, signatures and band keys (shared by the local and the Redis index)."""
+
+    def __init__(self, seed: int, bands: int, rows: int, min_shingles: int) -> None:
+        self.seed, self.bands, self.rows, self.min_shingles = seed, bands, rows, min_shingles
+        self.permutations = _permutations(seed, bands * rows)
+        rng = np.random.default_rng([seed, 0xBA4D])
+        self.salts = rng.integers(1, 2**63, size=bands, dtype=np.int64).astype(np.uint64)
+
+    def batch(self, texts: Sequence[str]) -> _Batch:
+        values, counts, cutoffs = shingle_sets(texts, self.seed)
+        starts = np.cumsum(counts) - counts
+        indexed = np.flatnonzero(counts >= self.min_shingles)
+        if indexed.size == 0:
+            none = np.zeros(0, dtype=np.uint64)
+            return _Batch(values, counts, starts, cutoffs, none, none.astype(np.int64))
+        signatures = self._signatures(values, counts[indexed], starts[indexed])
+        m, b, r = indexed.size, self.bands, self.rows
+        signatures = signatures.reshape(m, b, r).astype(np.uint64)
+        keys = np.broadcast_to(self.salts, (m, b)).copy()
+        for j in range(r):
+            keys = _mix(keys ^ signatures[:, :, j])
+        return _Batch(values, counts, starts, cutoffs, keys.reshape(-1), np.repeat(indexed, b))
+
+    def _signatures(self, values: U16, counts: I64, starts: I64) -> U16:
+        """MinHash signatures, one row per post: column by column over posts sorted by length."""
+        order = np.argsort(-counts, kind="stable")
+        lengths = counts[order]
+        firsts = starts[order]
+        k = self.permutations.shape[1]
+        out = np.full((order.size, k), 0xFFFF, dtype=np.uint16)
+        longest = int(lengths[0])
+        # how many posts have more than j bigrams, for each column j
+        active = np.searchsorted(-lengths, -np.arange(longest), side="left")
+        perm = self.permutations
+        for j in range(longest):
+            n = int(active[j])
+            np.minimum(out[:n], perm[values[firsts[:n] + j]], out=out[:n])
+        signatures = np.empty_like(out)
+        signatures[order] = out
+        return signatures
+
+
+class _Buckets:
+    """Open-addressing multimap: band key → post number, in two numpy arrays of 32-bit integers.
+
+    A slot holds the key's high 32 bits (its fingerprint; 0 marks an empty slot) and the post's
+    number minus ``base``. The home slot is a hash of the fingerprint, so the table can be rebuilt
+    from itself; two keys are confused only when their fingerprints are equal (one in 4 billion,
+    and a confusion costs one needless verification). Entries of posts numbered below ``oldest``
+    are expired: lookups skip them, inserts reuse their slots. Linear probing, vectorised: each
+    round moves every unfinished probe one slot on.
+    """
+
+    MAX_LOAD = 0.7  # of slots ever written (live or expired): then rebuild
+    TARGET_LOAD = 0.4  # of live entries, after a rebuild
+    MIN_LOAD = 0.2  # of live entries: below it, rebuild smaller
+    MIN_CAPACITY = 1024
+
+    def __init__(self, capacity: int = MIN_CAPACITY, base: int = 0) -> None:
+        self.fingerprints = np.zeros(capacity, dtype=np.uint32)
+        self.values = np.zeros(capacity, dtype=np.int32)
+        self.base = base
+        self.used = 0  # slots written since the table was built (live or expired)
+
+    @property
+    def capacity(self) -> int:
+        return int(self.fingerprints.size)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.fingerprints.nbytes + self.values.nbytes)
+
+    @staticmethod
+    def fingerprints_of(keys: U64) -> U32:
+        fingerprints = (keys >> np.uint64(32)).astype(np.uint32)
+        fingerprints[fingerprints == 0] = 1
+        return fingerprints
+
+    def _homes(self, fingerprints: U32) -> I64:
+        scrambled = (fingerprints.astype(np.uint64) * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
+        return ((scrambled * np.uint64(self.capacity)) >> np.uint64(32)).astype(np.int64)
+
+    def lookup(self, fingerprints: U32, oldest: int) -> tuple[I64, I64]:
+        """(index into ``fingerprints``, post number) of every live entry under one of them."""
+        slots = self._homes(fingerprints)
+        floor = oldest - self.base
+        capacity = self.capacity
+        active = np.arange(fingerprints.size, dtype=np.int64)
+        found_q: list[I64] = []
+        found_v: list[I64] = []
+        table_f, table_v = self.fingerprints, self.values
+        while active.size > _SCALAR_TAIL:
+            f = table_f[slots]
+            hit = np.flatnonzero(f == fingerprints[active])
+            if hit.size:
+                v = table_v[slots[hit]]
+                live = v >= floor
+                found_q.append(active[hit[live]])
+                found_v.append(v[live].astype(np.int64) + self.base)
+            go = np.flatnonzero(f)
+            active = active[go]
+            slots = slots[go] + 1
+            slots[slots == capacity] = 0
+        if active.size:  # the last few long probes, one by one (cheaper than numpy rounds)
+            tail_q: list[int] = []
+            tail_v: list[int] = []
+            for q, slot in zip(active.tolist(), slots.tolist(), strict=True):
+                want = int(fingerprints[q])
+                while (f_slot := int(table_f[slot])) != 0:
+                    if f_slot == want and (v_slot := int(table_v[slot])) >= floor:
+                        tail_q.append(q)
+                        tail_v.append(v_slot + self.base)
+                    slot = slot + 1 if slot + 1 < capacity else 0
+            found_q.append(np.array(tail_q, dtype=np.int64))
+            found_v.append(np.array(tail_v, dtype=np.int64))
+        if not found_q:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(found_q), np.concatenate(found_v)
+
+    def insert(self, fingerprints: U32, posts: I64, oldest: int) -> None:
+        slots = self._homes(fingerprints)
+        values = (posts - self.base).astype(np.int32)
+        floor = oldest - self.base
+        capacity = self.capacity
+        pending = np.arange(fingerprints.size, dtype=np.int64)
+        table_f, table_v = self.fingerprints, self.values
+        while pending.size > _SCALAR_TAIL:
+            f = table_f[slots]
+            free = np.flatnonzero((f == 0) | (table_v[slots] < floor))
+            if free.size:
+                at, who = slots[free], pending[free]
+                table_f[at] = fingerprints[who]  # when several want one slot, one write wins
+                table_v[at] = values[who]
+                won = (table_v[at] == values[who]) & (table_f[at] == fingerprints[who])
+                self.used += int(np.count_nonzero(won & (f[free] == 0)))
+                stay = np.ones(pending.size, dtype=bool)
+                stay[free[won]] = False
+                pending, slots = pending[stay], slots[stay]
+            slots = slots + 1
+            slots[slots == capacity] = 0
+        for item, position in zip(pending.tolist(), slots.tolist(), strict=True):
+            while (f_slot := int(table_f[position])) != 0 and int(table_v[position]) >= floor:
+                position = position + 1 if position + 1 < capacity else 0
+            table_f[position] = fingerprints[item]
+            table_v[position] = values[item]
+            self.used += f_slot == 0
+
+    def live_count(self, oldest: int) -> int:
+        return int(np.count_nonzero((self.fingerprints != 0) & (self.values >= oldest - self.base)))
+
+    def rebuilt(self, oldest: int, extra: int) -> _Buckets:
+        """A new table of the live entries, sized for them and ``extra`` more, based at ``oldest``."""
+        alive = np.flatnonzero((self.fingerprints != 0) & (self.values >= oldest - self.base))
+        capacity = max(self.MIN_CAPACITY, int((alive.size + extra) / self.TARGET_LOAD))
+        table = _Buckets(capacity, base=oldest)
+        table.insert(self.fingerprints[alive], self.values[alive].astype(np.int64) + self.base, oldest)
+        return table
+
+
+class NearDuplicateIndex:
+    """Near-duplicates of short posts over a sliding time window (see the module docstring).
+
+    ``threshold``: the Jaccard similarity of bigram sets from which two posts are near-duplicates.
+    ``bands`` × ``rows``: the MinHash LSH shape; a pair of similarity *s* becomes a candidate with
+    probability ``1 - (1 - s**rows)**bands`` (0.96 at 0.7, 0.99 at 0.8 with the defaults).
+    ``bucket_size``: live posts kept per band key (the first ones that arrive).
+    ``min_shingles``: posts with fewer bigrams (after the noise is dropped) are neither checked nor
+    indexed; exact duplicates of such short posts are the fingerprint's job.
+    """
+
+    def __init__(
+        self,
+        *,
+        window_seconds: float = 86400.0,
+        threshold: float = 0.7,
+        seed: int = 1,
+        bands: int = 12,
+        rows: int = 4,
+        bucket_size: int = 2,
+        min_shingles: int = 4,
+    ) -> None:
+        if not window_seconds > 0 or not 0 < threshold <= 1:
+            raise ValueError("window_seconds must be > 0 and threshold in (0, 1]")
+        if not 1 <= bands <= 64 or not 1 <= rows <= 16 or not 1 <= bucket_size <= 64:
+            raise ValueError("bands in 1..64, rows in 1..16, bucket_size in 1..64")
+        self.window_seconds = float(window_seconds)
+        self.threshold = float(threshold)
+        self.seed = int(seed)
+        self.bucket_size = int(bucket_size)
+        self._hasher = _Hasher(self.seed, int(bands), int(rows), max(2, int(min_shingles)))
+        self._now = float("-inf")
+        self._head = 0  # number of the oldest post in the window
+        self._next = 0  # number of the next post
+        self._alloc_ring(1024)
+        self._sets = np.zeros(4096, dtype=np.uint16)  # ring of the stored sets
+        self._sets_head = 0  # index in _sets of the oldest stored value
+        self._sets_used = 0
+        self._buckets = _Buckets()
+        self._entries = 0  # live bucket entries
+        self._key_bytes = 0  # sys.getsizeof of the key strings the ring holds
+
+    # ---- the ring of posts: post number p lives at p % capacity -----------------------------
+
+    def _alloc_ring(self, capacity: int) -> None:
+        self._ts = np.zeros(capacity, dtype=np.float64)
+        self._root = np.zeros(capacity, dtype=np.int64)  # number of the post's original
+        self._set_at = np.zeros(capacity, dtype=np.int32)  # index of its set in _sets
+        self._set_len = np.zeros(capacity, dtype=np.int16)
+        self._cutoff = np.zeros(capacity, dtype=np.uint16)  # 0: the complete set
+        self._owned = np.zeros(capacity, dtype=np.int8)  # bucket entries the post inserted
+        self._keys = np.full(capacity, None, dtype=object)  # its original's key, when owned > 0
+
+    def _ring_arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        return (self._ts, self._root, self._set_at, self._set_len, self._cutoff, self._owned, self._keys)
+
+    @property
+    def _capacity(self) -> int:
+        return int(self._ts.size)
+
+    def _resize_ring(self, capacity: int) -> None:
+        live = np.arange(self._head, self._next, dtype=np.int64)
+        src = live % self._capacity
+        old = self._ring_arrays()
+        self._alloc_ring(capacity)
+        dst = live % capacity
+        for new, previous in zip(self._ring_arrays(), old, strict=True):
+            new[dst] = previous[src]
+
+    def _resize_sets(self, capacity: int) -> None:
+        """Copy the stored sets, oldest first, to the start of a new ring of ``capacity`` values."""
+        size = self._sets.size
+        order = (self._sets_head + np.arange(self._sets_used, dtype=np.int64)) % size
+        sets = np.zeros(capacity, dtype=np.uint16)
+        sets[: self._sets_used] = self._sets[order]
+        live = np.arange(self._head, self._next, dtype=np.int64) % self._capacity
+        stored = live[self._set_len[live] > 0]
+        self._set_at[stored] = (self._set_at[stored].astype(np.int64) - self._sets_head) % size
+        self._sets = sets
+        self._sets_head = 0
+
+    # ---- public interface -----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._next - self._head
+
+    def expire(self, now: float) -> int:
+        """Drop the posts older than ``now - window_seconds`` (in arrival order); how many went."""
+        self._now = max(self._now, float(now))
+        cutoff = self._now - self.window_seconds
+        dropped = 0
+        while self._head < self._next:
+            stop = min(self._next, self._head + 4096)
+            slots = np.arange(self._head, stop, dtype=np.int64) % self._capacity
+            old = self._ts[slots] < cutoff
+            count = int(old.size) if old.all() else int(np.argmin(old))
+            if count == 0:
+                break
+            gone = slots[:count]
+            owners = gone[self._owned[gone] > 0]
+            self._entries -= int(self._owned[owners].sum())
+            self._key_bytes -= sum(map(sys.getsizeof, self._keys[owners]))
+            self._keys[owners] = None
+            freed = int(self._set_len[owners].sum())
+            self._sets_head = (self._sets_head + freed) % self._sets.size
+            self._sets_used -= freed
+            self._head += count
+            dropped += count
+            if count < slots.size:
+                break
+        if dropped:
+            self._shrink()
+        return dropped
+
+    def _shrink(self) -> None:
+        live = self._next - self._head
+        if self._capacity > 1024 and live < self._capacity * 0.6:
+            self._resize_ring(max(1024, live * 5 // 4))
+        if self._sets.size > 4096 and self._sets_used < self._sets.size * 0.6:
+            self._resize_sets(max(4096, self._sets_used * 5 // 4))
+        table = self._buckets
+        if table.capacity > _Buckets.MIN_CAPACITY and self._entries < table.capacity * _Buckets.MIN_LOAD:
+            self._buckets = table.rebuilt(self._head, 0)
+
+    def memory_bytes(self) -> int:
+        """Bytes held: every numpy array as allocated (capacity, not use), the key strings held
+        (each reference counted: an upper bound, references to one original's key are shared) and
+        ``fixed_bytes()``."""
+        ring = sum(int(a.nbytes) for a in self._ring_arrays())
+        return ring + int(self._sets.nbytes) + self._buckets.nbytes + self._key_bytes + self.fixed_bytes()
+
+    def fixed_bytes(self) -> int:
+        """The part of ``memory_bytes`` that does not grow with the posts: the permutation table
+        (65536 × bands × rows × 2 bytes, shared by the indexes of one seed and shape)."""
+        return int(self._hasher.permutations.nbytes)
+
+    def check_and_add(self, key: str, text: str, timestamp: float) -> str | None:
+        """The key of the original this post near-duplicates in the window, or None; then add it."""
+        return self.check_and_add_many([(key, text, timestamp)])[0]
+
+    def check_and_add_many(self, items: Sequence[tuple[str, str, float]]) -> list[str | None]:
+        """``check_and_add`` for a batch, in order (a post may duplicate an earlier one of the batch)."""
+        if len(items) > _CHUNK:
+            out: list[str | None] = []
+            for i in range(0, len(items), _CHUNK):
+                out.extend(self.check_and_add_many(items[i : i + _CHUNK]))
+            return out
+        n = len(items)
+        if n == 0:
+            return []
+        keys = [item[0] for item in items]
+        stamps = np.fromiter((item[2] for item in items), dtype=np.float64, count=n)
+        self.expire(float(stamps[0]))
+        batch = self._hasher.batch([item[1] for item in items])
+        if self._next + n - self._buckets.base >= 2**31 - 1:  # keep post numbers within int32
+            self._buckets = self._buckets.rebuilt(self._head, 0)
+        seq0 = self._next
+        root = np.arange(seq0, seq0 + n, dtype=np.int64)
+        via: list[str | None] = list(keys)  # the key of each post's original
+        owned = np.zeros(n, dtype=np.int64)
+        fingerprints = _Buckets.fingerprints_of(batch.band_keys)
+        inserting = np.zeros(0, dtype=np.int64)
+        pair_post = pair_cand = np.zeros(0, dtype=np.int64)
+        if fingerprints.size:
+            # 1. what the window's buckets hold under each band key of the batch
+            q_found, seq_found = self._buckets.lookup(fingerprints, self._head)
+            in_table = np.bincount(q_found, minlength=fingerprints.size)
+            # 2. the batch itself, band key by band key in batch order: a post enters a bucket that
+            #    holds fewer than bucket_size posts, and is compared with those that entered before
+            order = np.argsort(fingerprints, kind="stable")
+            sorted_f = fingerprints[order]
+            first = np.empty(order.size, dtype=bool)
+            first[0] = True
+            np.not_equal(sorted_f[1:], sorted_f[:-1], out=first[1:])
+            positions = np.arange(order.size, dtype=np.int64)
+            group_start = np.maximum.accumulate(np.where(first, positions, 0))
+            rank = positions - group_start
+            room = np.maximum(0, self.bucket_size - in_table[order])
+            inserting = order[rank < room]
+            seen = np.minimum(rank, room)
+            post_in_batch = batch.band_post[np.repeat(order, seen)]
+            cand_in_batch = batch.band_post[order[_ranges(group_start, seen)]] + seq0
+            owned = np.bincount(batch.band_post[inserting], minlength=n)
+            pair_post = np.concatenate([batch.band_post[q_found], post_in_batch])
+            pair_cand = np.concatenate([seq_found, cand_in_batch])
+        # 3. the batch joins the ring; the posts that own a bucket entry store their set (only
+        #    they can be candidates, in this batch or later)
+        self._append(batch, stamps, owned)
+        # 4. verify the candidate pairs, pick each post's original
+        if pair_post.size:
+            pair_post, pair_cand = self._unique_pairs(pair_post, pair_cand)
+            slots = pair_cand % self._capacity
+            cutoffs = self._cutoff[slots].astype(np.int64)
+            cutoffs[cutoffs == 0] = _FULL
+            cutoffs = np.minimum(cutoffs, batch.cutoffs[pair_post])
+            size_a = batch.counts[pair_post]
+            size_b = self._set_len[slots].astype(np.int64)
+            # Jaccard ≤ smaller / larger: skip the pairs whose sizes alone rule them out
+            could = (cutoffs < _FULL) | (
+                np.minimum(size_a, size_b) >= self.threshold * np.maximum(size_a, size_b)
+            )
+            pair_post, pair_cand, slots = pair_post[could], pair_cand[could], slots[could]
+            similarity = _jaccard_pairs(
+                batch.values,
+                batch.starts[pair_post],
+                size_a[could],
+                self._sets,
+                self._set_at[slots].astype(np.int64),
+                size_b[could],
+                cutoffs[could],
+            )
+            near = similarity >= self.threshold
+            self._assign_roots(pair_post[near], pair_cand[near], seq0, root, via)
+        result: list[str | None] = [None] * n
+        for i in np.flatnonzero(root < np.arange(seq0, seq0 + n)).tolist():
+            result[i] = via[i]
+        # 5. remember originals and bucket entries
+        slots = np.arange(seq0, seq0 + n, dtype=np.int64) % self._capacity
+        self._root[slots] = root
+        self._owned[slots] = owned
+        owners = np.flatnonzero(owned)
+        if owners.size:
+            held = [via[i] for i in owners.tolist()]
+            self._keys[slots[owners]] = held
+            self._key_bytes += sum(map(sys.getsizeof, held))
+        if inserting.size:
+            self._insert(fingerprints[inserting], batch.band_post[inserting] + seq0)
+        self._entries += int(owned.sum())
+        self.expire(float(stamps.max()))
+        return result
+
+    # ---- steps ----------------------------------------------------------------------------
+
+    def _append(self, batch: _Batch, stamps: npt.NDArray[np.float64], owned: I64) -> None:
+        n = stamps.size
+        if self._next - self._head + n > self._capacity:
+            self._resize_ring((self._next - self._head + n) * 5 // 4)
+        keep = np.flatnonzero(owned)
+        lengths = batch.counts[keep]
+        total = int(lengths.sum())
+        if self._sets_used + total > self._sets.size:
+            self._resize_sets((self._sets_used + total) * 5 // 4)
+        slots = np.arange(self._next, self._next + n, dtype=np.int64) % self._capacity
+        self._ts[slots] = stamps
+        self._set_len[slots] = 0
+        self._owned[slots] = 0
+        self._keys[slots] = None
+        if total:
+            size = self._sets.size
+            tail = (self._sets_head + self._sets_used) % size
+            at = (tail + np.cumsum(lengths) - lengths) % size
+            self._set_at[slots[keep]] = at
+            self._set_len[slots[keep]] = lengths
+            cutoffs = batch.cutoffs[keep]
+            self._cutoff[slots[keep]] = np.where(cutoffs >= _FULL, 0, cutoffs)
+            src = _ranges(batch.starts[keep], lengths)
+            self._sets[(tail + np.arange(total, dtype=np.int64)) % size] = batch.values[src]
+            self._sets_used += total
+        self._next += n
+
+    @staticmethod
+    def _unique_pairs(post: I64, cand: I64) -> tuple[I64, I64]:
+        base = int(cand.min())
+        code = np.unique((post << 40) | (cand - base))
+        return code >> 40, (code & ((1 << 40) - 1)) + base
+
+    def _assign_roots(self, post: I64, cand: I64, seq0: int, root: I64, via: list[str | None]) -> None:
+        """Each post's original: the earliest original among its near-duplicate candidates."""
+        if post.size == 0:
+            return
+        from_window = cand < seq0
+        if from_window.any():
+            wp, wc = post[from_window], cand[from_window]
+            wroot = self._root[wc % self._capacity]
+            order = np.lexsort((wroot, wp))
+            wp, wc, wroot = wp[order], wc[order], wroot[order]
+            first = np.ones(wp.size, dtype=bool)
+            first[1:] = wp[1:] != wp[:-1]
+            wp, wc, wroot = wp[first], wc[first], wroot[first]
+            root[wp] = wroot
+            for i, key in zip(wp.tolist(), self._keys[wc % self._capacity].tolist(), strict=True):
+                via[i] = key
+        in_batch = np.flatnonzero(~from_window)
+        if in_batch.size:  # in batch order: an earlier post's original is settled before it is used
+            for i, j in zip(post[in_batch].tolist(), (cand[in_batch] - seq0).tolist(), strict=True):
+                if root[j] < root[i]:
+                    root[i] = root[j]
+                    via[i] = via[j]
+
+    def _insert(self, fingerprints: U32, posts: I64) -> None:
+        table = self._buckets
+        if table.used + fingerprints.size > table.capacity * _Buckets.MAX_LOAD:
+            table = self._buckets = table.rebuilt(self._head, fingerprints.size)
+        table.insert(fingerprints, posts, self._head)
+
+
+# One batch, atomically: expire, then for each post: look its band keys up, enter the buckets with
+# room, verify the candidates (exact Jaccard of the stored sets), answer with the earliest original.
+# KEYS[1]: the key prefix. ARGV: window, threshold, bucket_size, ttl_ms, n, then per post: key,
+# timestamp, set (big-endian uint16), cut-off, band keys (16 hex digits each; "" when not indexed).
+# State: <p>now, <p>head, <p>next (numbers), <p>q (list "post:timestamp:owns" in arrival order),
+# <p>b:<band key> ("post,post"), <p>p:<post> (hash r: original's number, k: its key, s: set, c: cut-off).
+_LUA_BATCH = """
+local P = KEYS[1]
+local window, threshold = tonumber(ARGV[1]), tonumber(ARGV[2])
+local bucket_size, ttl, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = tonumber(redis.call('GET', P .. 'now') or 'x') or -math.huge
+local head = tonumber(redis.call('GET', P .. 'head') or '0')
+local next_post = tonumber(redis.call('GET', P .. 'next') or '0')
+
+local function expire(t)
+  if t > now then now = t end
+  local cutoff = now - window
+  local dropped = 0
+  while true do
+    local entry = redis.call('LINDEX', P .. 'q', 0)
+    if not entry then break end
+    local post, ts, owns = string.match(entry, '^(%d+):([^:]+):(%d)$')
+    if tonumber(ts) >= cutoff then break end
+    redis.call('LPOP', P .. 'q')
+    if owns == '1' then redis.call('DEL', P .. 'p:' .. post) end
+    head = tonumber(post) + 1
+    dropped = dropped + 1
+  end
+  if dropped > 0 and redis.call('LLEN', P .. 'q') == 0 then head = next_post end
+  return dropped
+end
+
+local dropped = 0
+local results = {}
+local latest = -math.huge
+if n == 0 then dropped = expire(tonumber(ARGV[6])) end
+for i = 1, n do
+  local at = 6 + (i - 1) * 5
+  local key, ts_text, set, cutoff_text, bands = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+  local ts, cutoff = tonumber(ts_text), tonumber(cutoff_text)
+  if i == 1 then dropped = dropped + expire(ts) end
+  if ts > latest then latest = ts end
+  local post = next_post
+  local post_text = string.format('%d', post)
+  next_post = next_post + 1
+  local owns = 0
+  local root, root_key = post, key
+  if #bands > 0 then
+    local mine, mine_list = {}, {}
+    for j = 1, #set, 2 do
+      local hi, lo = string.byte(set, j, j + 1)
+      local v = hi * 256 + lo
+      mine[v] = true
+      mine_list[#mine_list + 1] = v
+    end
+    local seen, candidates = {}, {}
+    for j = 1, #bands, 16 do
+      local bucket = P .. 'b:' .. string.sub(bands, j, j + 15)
+      local stored = redis.call('GET', bucket)
+      local live, stale = {}, false
+      if stored then
+        for text in string.gmatch(stored, '%d+') do
+          local other = tonumber(text)
+          if other >= head then
+            live[#live + 1] = text
+            if not seen[other] then
+              seen[other] = true
+              candidates[#candidates + 1] = text
+            end
+          else
+            stale = true
+          end
+        end
+      end
+      if #live < bucket_size then
+        live[#live + 1] = post_text
+        owns = owns + 1
+        redis.call('SET', bucket, table.concat(live, ','), 'PX', ttl)
+      elseif stale then
+        redis.call('SET', bucket, table.concat(live, ','), 'PX', ttl)
+      end
+    end
+    for _, text in ipairs(candidates) do
+      local record = redis.call('HMGET', P .. 'p:' .. text, 'r', 'k', 's', 'c')
+      if record[3] then
+        local cut = math.min(cutoff, tonumber(record[4]))
+        local size_a, size_b, inter = 0, 0, 0
+        for _, v in ipairs(mine_list) do
+          if v < cut then size_a = size_a + 1 end
+        end
+        local other = record[3]
+        for j = 1, #other, 2 do
+          local hi, lo = string.byte(other, j, j + 1)
+          local v = hi * 256 + lo
+          if v < cut then
+            size_b = size_b + 1
+            if mine[v] then inter = inter + 1 end
+          end
+        end
+        local union = size_a + size_b - inter
+        if union > 0 and inter / union >= threshold then
+          local other_root = tonumber(record[1])
+          if other_root < root then
+            root, root_key = other_root, record[2]
+          end
+        end
+      end
+    end
+  end
+  if root < post then results[i] = root_key else results[i] = '' end
+  if owns > 0 then
+    local record = P .. 'p:' .. post_text
+    redis.call('HSET', record, 'r', string.format('%d', root), 'k', root_key, 's', set, 'c', cutoff_text)
+    redis.call('PEXPIRE', record, ttl)
+    owns = 1
+  end
+  redis.call('RPUSH', P .. 'q', post_text .. ':' .. ts_text .. ':' .. owns)
+end
+if n > 0 then dropped = dropped + expire(latest) end
+redis.call('SET', P .. 'now', string.format('%.17g', now), 'PX', ttl)
+redis.call('SET', P .. 'head', string.format('%d', head), 'PX', ttl)
+redis.call('SET', P .. 'next', string.format('%d', next_post), 'PX', ttl)
+redis.call('PEXPIRE', P .. 'q', ttl)
+results[n + 1] = dropped
+return results
+"""
+
+
+class RedisNearDuplicateIndex:
+    """``NearDuplicateIndex`` with its state in Redis, shared by every worker using the same prefix.
+
+    The worker computes the bigram sets and band keys (numpy, as the local index does); one Lua
+    script per batch then looks up, verifies, answers and adds atomically, so the answers equal
+    those of a single ``NearDuplicateIndex`` fed the batches in the order Redis ran them. Every key
+    (``{prefix}:…``, one Redis Cluster hash slot) expires ``ttl_factor × window_seconds`` of wall
+    time after its last write, so a stream that stops leaves nothing behind; within the window,
+    posts expire by their own timestamps, as in the local index.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "gk:opinion:dedupe",
+        window_seconds: float = 86400.0,
+        threshold: float = 0.7,
+        seed: int = 1,
+        bands: int = 12,
+        rows: int = 4,
+        bucket_size: int = 2,
+        min_shingles: int = 4,
+        ttl_factor: float = 2.0,
+    ) -> None:
+        if not window_seconds > 0 or not 0 < threshold <= 1:
+            raise ValueError("window_seconds must be > 0 and threshold in (0, 1]")
+        self.client = client
+        self.prefix = "{" + prefix + "}:"
+        self.window_seconds = float(window_seconds)
+        self.threshold = float(threshold)
+        self.bucket_size = int(bucket_size)
+        self.ttl_ms = max(1000, int(self.window_seconds * ttl_factor * 1000))
+        self._hasher = _Hasher(int(seed), int(bands), int(rows), max(2, int(min_shingles)))
+        self._script = client.register_script(_LUA_BATCH)
+
+    def _run(self, posts: list[Any]) -> list[Any]:
+        args: list[Any] = [
+            repr(self.window_seconds),
+            repr(self.threshold),
+            self.bucket_size,
+            self.ttl_ms,
+            (len(posts) // 5) if posts else 0,
+            *posts,
+        ]
+        return list(self._script(keys=[self.prefix], args=args))
+
+    def check_and_add(self, key: str, text: str, timestamp: float) -> str | None:
+        return self.check_and_add_many([(key, text, timestamp)])[0]
+
+    def check_and_add_many(self, items: Sequence[tuple[str, str, float]]) -> list[str | None]:
+        n = len(items)
+        if n == 0:
+            return []
+        batch = self._hasher.batch([item[1] for item in items])
+        sets = batch.values.astype(">u2").tobytes()
+        bands = self._hasher.bands
+        hex_keys = batch.band_keys.astype(">u8").tobytes().hex()
+        band_text = [""] * n
+        for rank, i in enumerate(batch.band_post[::bands].tolist()):
+            band_text[i] = hex_keys[rank * 16 * bands : (rank + 1) * 16 * bands]
+        starts = (batch.starts * 2).tolist()
+        ends = ((batch.starts + batch.counts) * 2).tolist()
+        cutoffs = batch.cutoffs.tolist()
+        args: list[Any] = []
+        for i, (key, _text, timestamp) in enumerate(items):
+            stamp = float(timestamp)
+            if stamp != stamp or stamp in (float("inf"), float("-inf")):
+                raise ValueError("timestamps must be finite")
+            args += [key, repr(stamp), sets[starts[i] : ends[i]], cutoffs[i], band_text[i]]
+        answers = self._run(args)[:n]
+        out: list[str | None] = []
+        for answer in answers:
+            text = answer.decode() if isinstance(answer, bytes) else str(answer)
+            out.append(text or None)
+        return out
+
+    def expire(self, now: float) -> int:
+        """Drop the posts older than ``now - window_seconds``; how many went."""
+        return int(
+            self._script(
+                keys=[self.prefix], args=[repr(self.window_seconds), 0, 0, self.ttl_ms, 0, repr(float(now))]
+            )[-1]
+        )
+
+    def __len__(self) -> int:
+        return int(self.client.llen(self.prefix + "q"))
+
+    def clear(self) -> int:
+        """Delete every key of this prefix (tests, resets); how many."""
+        deleted = 0
+        pattern = self.prefix.replace("{", "\\{").replace("}", "\\}") + "*"
+        batch: list[Any] = []
+        for name in self.client.scan_iter(match=pattern, count=1000):
+            batch.append(name)
+            if len(batch) >= 1000:
+                deleted += int(self.client.delete(*batch))
+                batch = []
+        if batch:
+            deleted += int(self.client.delete(*batch))
+        return deleted
