@@ -17,6 +17,7 @@ def register(api: NinjaAPI) -> None:
     from gongkai.hotline.api_inbound import router as hotline_inbound_router
     from gongkai.hotline.knowledge.api import router as knowledge_router
     from gongkai.hotline.reception.api import router as reception_router
+    from gongkai.opinion.api import router as opinion_router
     from gongkai.publishing.api import router as publishing_router
     from gongkai.publishing.channels.api import router as publishing_channels_router
     from gongkai.publishing.review.api import router as publishing_review_router
@@ -35,3 +36,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/publishing/", publishing_router)
     api.add_router("/publishing/", publishing_channels_router)
     api.add_router("/publishing/", publishing_review_router)
+    api.add_router("/opinion/", opinion_router)

@@ -110,7 +110,12 @@ class Pipeline:
 
         sentiment = self.modules["sentiment"]
         if sentiment_model is None and sentiment is not None:
-            sentiment_model = sentiment.SentimentModel.load_default()
+            try:
+                sentiment_model = sentiment.SentimentModel.load_default()
+            except (OSError, ValueError) as exc:  # the shipped model file missing or unreadable
+                logger.error(
+                    "opinion pipeline: the sentiment model does not load (%s); sentiment skipped", exc
+                )
         self.sentiment: Any = sentiment_model
 
         rumor = self.modules["rumor"]
@@ -127,8 +132,12 @@ class Pipeline:
 
     @property
     def stages(self) -> list[str]:
-        """The stages that run (their module is installed)."""
-        return [name for name in STAGES if self.modules[name] is not None]
+        """The stages that run (their module is installed, and for sentiment its model loaded)."""
+        return [
+            name
+            for name in STAGES
+            if self.modules[name] is not None and (name != "sentiment" or self.sentiment is not None)
+        ]
 
     def set_topics(self, topics: Mapping[int, str]) -> None:
         """Rebuild the topic matcher for these ``{topic id: rule}`` (raises ``RuleSyntaxError``)."""
@@ -150,13 +159,17 @@ class Pipeline:
             self.keyword_finder = rules.KeywordFinder(words, normalize=self._term_normalizer())
 
     def _term_normalizer(self) -> Callable[[str], str]:
-        """Rule terms are normalized like the texts they are matched against."""
         rules = self.modules["rules"]
         assert rules is not None
-        if self.modules["normalize"] is None:
+        return self.term_normalizer_for(self.modules["normalize"], rules)
+
+    @staticmethod
+    def term_normalizer_for(normalize: ModuleType | None, rules: ModuleType) -> Callable[[str], str]:
+        """Rule terms are normalized like the texts they are matched against."""
+        if normalize is None:
             return rules.normalize_term
-        normalize = self.normalize
-        return lambda term: normalize(term).strip()
+        function = normalize.normalize
+        return lambda term: function(term).strip()
 
     # --- the batch --------------------------------------------------------------------------------
 

@@ -733,7 +733,9 @@ def topic_rule_check(rule: str) -> str:
     if rules is None:
         return text
     try:
-        rules.parse_rule(text)
+        rules.parse_rule(
+            text, normalize=pipelines.Pipeline.term_normalizer_for(pipelines._module("normalize"), rules)
+        )
     except rules.RuleSyntaxError as exc:
         english = (translation.get_language() or "").startswith("en")
         reason = exc.message_en if english else exc.message
