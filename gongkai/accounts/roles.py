@@ -182,6 +182,8 @@ ROLE_LIST: tuple[Role, ...] = (
             "opinion.view_post",
             "opinion.view_event",
             "opinion.change_event",
+            # Daily, weekly and event reports (舆情报告): draft, edit, refresh, release (签发).
+            *(f"opinion_reports.{verb}_report" for verb in ("view", "add", "change", "delete", "release")),
             *(
                 f"opinion.{verb}_{model}"
                 for model in ("topic", "sensitiveword")
@@ -221,6 +223,8 @@ ROLE_LIST: tuple[Role, ...] = (
         permissions=(
             *_STAFF,
             "workcalendar.view_calendarday",
+            # The leader's dashboard (领导驾驶舱) and the opinion reports, read only.
+            "opinion_reports.view_report",
             "publishing_review.view_ondutyassignment",
             "publishing_review.view_reviewapproval",
             *_RELEASES_VIEW,
