@@ -49,6 +49,11 @@ _AUTHORING = (
 )
 # Seeing where a published document went (website, Weibo, WeChat).
 _RELEASES_VIEW = ("publishing_channels.view_channelrelease",)
+# Following the opinion response loop: alerts, cases, clocks, forwardings, responses.
+_OPINION_RESPONSE_VIEW = tuple(
+    f"opinion_response.view_{model}"
+    for model in ("alert", "eventcase", "responseclock", "forwarding", "response")
+)
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ ROLE_LIST: tuple[Role, ...] = (
             *_AUTHORING,
             *_RELEASES_VIEW,
             "publishing_channels.retry_channelrelease",
+            *_OPINION_RESPONSE_VIEW,
         ),
     ),
     Role(
@@ -189,6 +195,14 @@ ROLE_LIST: tuple[Role, ...] = (
                 for model in ("topic", "sensitiveword")
                 for verb in ("view", "add", "change", "delete")
             ),
+            # Alerts, the duty roster and the response loop (研判, 转办, 回应).
+            *(
+                f"opinion_response.{verb}_{model}"
+                for model in ("alertruleconfig", "analystduty")
+                for verb in ("view", "add", "change", "delete")
+            ),
+            *_OPINION_RESPONSE_VIEW,
+            "opinion_response.change_alert",
         ),
     ),
     Role(
@@ -228,6 +242,7 @@ ROLE_LIST: tuple[Role, ...] = (
             "publishing_review.view_ondutyassignment",
             "publishing_review.view_reviewapproval",
             *_RELEASES_VIEW,
+            *_OPINION_RESPONSE_VIEW,
         ),
     ),
     Role(

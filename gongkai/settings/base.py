@@ -55,6 +55,7 @@ GONGKAI_APPS = [
     "gongkai.publishing.channels",
     "gongkai.publishing.review",
     "gongkai.opinion",
+    "gongkai.opinion.response",
     "gongkai.opinion.reports",
     "gongkai.api",
     "gongkai.portal",

@@ -35,6 +35,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "gongkai.hotline.knowledge.tasks.articles_expire",
         "schedule": 24 * 3600.0,
     },
+    "opinion-response-alerts": {"task": "gongkai.opinion.response.tasks.evaluate_alerts", "schedule": 60.0},
+    "opinion-response-sweep": {"task": "gongkai.opinion.response.tasks.sweep", "schedule": 60.0},
     "opinion-reports-generate-due": {
         "task": "gongkai.opinion.reports.tasks.generate_due",
         "schedule": 600.0,
