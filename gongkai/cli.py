@@ -17,6 +17,7 @@ COMMANDS = {
     "outbox": "外发消息：投递、查看 / outbox: deliver, inspect",
     "search": "中文检索索引：重建 / Chinese search index: rebuild",
     "publishing": "信息发布：导入已有文件 / publishing: import existing documents",
+    "opinion": "舆情监测：导入帖子、添加来源和接入客户端 / opinion: import posts, add sources and clients",
     "routing": "热线派单建议模型：训练、评估 / hotline routing model: train, evaluate",
     "roles_sync": "同步角色与权限 / sync roles and their permissions",
 }
