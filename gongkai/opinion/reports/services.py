@@ -257,7 +257,12 @@ def report_regular_ensure(
 
 
 def report_event_generate(
-    *, event: Event, actor: Any = None, end: datetime.datetime | None = None, request: Any = None
+    *,
+    event: Event,
+    actor: Any = None,
+    end: datetime.datetime | None = None,
+    title: str = "",
+    request: Any = None,
 ) -> Report:
     """An event's report (事件专报): from the hour of its first post to now (at most a year back)."""
     end = end or timezone.now()
@@ -267,7 +272,13 @@ def report_event_generate(
     if end <= start:
         end = start + datetime.timedelta(hours=1)
     return report_generate(
-        kind=ReportKind.EVENT, start=start, end=end, event=event, actor=actor, request=request
+        kind=ReportKind.EVENT,
+        start=start,
+        end=end,
+        event=event,
+        title=title.strip(),
+        actor=actor,
+        request=request,
     )
 
 
