@@ -409,18 +409,30 @@ def run(report) -> None:
             value,
             "ratio" if "." in name or name in ("recall", "precision") else "posts",
         )
-    # a wrong answer is label noise when the post is in fact that similar to a post of the answer's
-    # cluster seen before it (two originals the grammar happened to write alike, and their copies)
+    # A wrong answer is label noise when the post is in fact that similar (exact Jaccard ≥ threshold)
+    # to an earlier post of the answer's cluster: two originals the grammar happened to write alike
+    # and their copies (``label_noise``). A copy that joins a chain through such a post is answered
+    # with that chain's original (``label_noise.chained``: similar to an earlier post the index had
+    # answered with the same original). What remains is the index's own error.
     text_of = dict(zip((p.key for p in posts), texts, strict=True))
     members: dict[str, list[Post]] = {}
-    for p in posts:
+    chains: dict[str, list[Post]] = {}
+    for p, answer in zip(posts, answers, strict=True):
         members.setdefault(p.cluster, []).append(p)
+        chains.setdefault(answer or p.key, []).append(p)
     cluster_of = {p.key: p.cluster for p in posts}
-    noise = 0
+    noise = chained = 0
     for post, answer in wrong:
-        earlier = [m for m in members[cluster_of[answer]] if m.timestamp <= post.timestamp]
-        noise += any(jaccard(text_of[post.key], text_of[m.key]) >= index.threshold for m in earlier[:500])
+        text = text_of[post.key]
+        earlier = [m for m in members[cluster_of[answer]] if m.timestamp < post.timestamp][-300:]
+        if any(jaccard(text, text_of[m.key]) >= index.threshold for m in earlier):
+            noise += 1
+            continue
+        chain = [m for m in chains[answer] if m.timestamp < post.timestamp][-300:]
+        chained += any(jaccard(text, text_of[m.key]) >= index.threshold for m in chain)
     report("opinion.dedupe.label_noise", noise, "posts")
+    report("opinion.dedupe.label_noise.chained", chained, "posts")
+    report("opinion.dedupe.own_errors", len(wrong) - noise - chained, "posts")
 
     report("opinion.dedupe.window_posts", len(index), "posts")
     report("opinion.dedupe.bytes_per_post", per_post[-1] if per_post else 0.0, "B")

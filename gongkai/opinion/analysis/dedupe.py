@@ -283,7 +283,12 @@ class _Hasher:
         return _Batch(values, counts, starts, cutoffs, keys.reshape(-1), np.repeat(indexed, b))
 
     def _signatures(self, values: U16, counts: I64, starts: I64) -> U16:
-        """MinHash signatures, one row per post: column by column over posts sorted by length."""
+        """MinHash signatures, one row per post: column by column over posts sorted by length
+        (numpy's reduceat over rows of 48 is slow; a few posts go through it all the same)."""
+        perm = self.permutations
+        if counts.size < 32:
+            rows = perm[values[_ranges(starts, counts)]]
+            return np.minimum.reduceat(rows, np.cumsum(counts) - counts, axis=0)
         order = np.argsort(-counts, kind="stable")
         lengths = counts[order]
         firsts = starts[order]
@@ -292,7 +297,6 @@ class _Hasher:
         longest = int(lengths[0])
         # how many posts have more than j bigrams, for each column j
         active = np.searchsorted(-lengths, -np.arange(longest), side="left")
-        perm = self.permutations
         for j in range(longest):
             n = int(active[j])
             np.minimum(out[:n], perm[values[firsts[:n] + j]], out=out[:n])
@@ -312,9 +316,9 @@ class _Buckets:
     round moves every unfinished probe one slot on.
     """
 
-    MAX_LOAD = 0.7  # of slots ever written (live or expired): then rebuild
-    TARGET_LOAD = 0.4  # of live entries, after a rebuild
-    MIN_LOAD = 0.2  # of live entries: below it, rebuild smaller
+    MAX_LOAD = 0.75  # of slots ever written (live or expired): then rebuild
+    TARGET_LOAD = 0.45  # of live entries, after a rebuild
+    MIN_LOAD = 0.25  # of live entries: below it, rebuild smaller
     MIN_CAPACITY = 1024
 
     def __init__(self, capacity: int = MIN_CAPACITY, base: int = 0) -> None:
@@ -714,129 +718,304 @@ class NearDuplicateIndex:
         table.insert(fingerprints, posts, self._head)
 
 
-# One batch, atomically: expire, then for each post: look its band keys up, enter the buckets with
-# room, verify the candidates (exact Jaccard of the stored sets), answer with the earliest original.
-# KEYS[1]: the key prefix. ARGV: window, threshold, bucket_size, ttl_ms, n, then per post: key,
-# timestamp, set (big-endian uint16), cut-off, band keys (16 hex digits each; "" when not indexed).
-# State: <p>now, <p>head, <p>next (numbers), <p>q (list "post:timestamp:owns" in arrival order),
-# <p>b:<band key> ("post,post"), <p>p:<post> (hash r: original's number, k: its key, s: set, c: cut-off).
+# One batch, atomically: expire; read the buckets of the batch's band keys from the live time slices
+# and the records of the candidates they name (a few calls per batch); then for each post in order:
+# look up, enter the buckets with room, verify the candidates (exact Jaccard of the stored sets),
+# answer with the earliest original; write the current slice back. Making strings is what costs in
+# Redis' Lua, so the worker sends everything pre-built and the script reads bytes into numbers.
+#
+# KEYS[1]: the key prefix. ARGV: window, threshold, bucket_size, ttl_ms, n, slice_seconds, u, then
+# the u distinct band keys of the batch (6 bytes each), then per post: key, record tail (3 bytes
+# cut-off, 2 bytes key length, key, set as big-endian uint16), band keys (3-byte indexes into the
+# distinct ones; "" when the post is not indexed); then the n timestamps. With n = 0: ARGV[8] is the
+# time to expire to.
+# State: <p>m (hash now, head, next), <p>q (list of timestamps, in arrival order: the first is the
+# post numbered head), <p>sb (hash slice → its first post), per slice <p>b:<slice> (hash band key →
+# 6-byte post numbers) and <p>r:<slice> (hash 6-byte post number → 6 bytes original + record tail).
+# A slice goes when its last post has expired.
 _LUA_BATCH = """
 local P = KEYS[1]
 local window, threshold = tonumber(ARGV[1]), tonumber(ARGV[2])
 local bucket_size, ttl, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local now = tonumber(redis.call('GET', P .. 'now') or 'x') or -math.huge
-local head = tonumber(redis.call('GET', P .. 'head') or '0')
-local next_post = tonumber(redis.call('GET', P .. 'next') or '0')
+local slice_seconds, u = tonumber(ARGV[6]), tonumber(ARGV[7])
+local CHUNK = 3000
+local byte, char, sub, floor = string.byte, string.char, string.sub, math.floor
+local meta = redis.call('HMGET', P .. 'm', 'now', 'head', 'next')
+local now = tonumber(meta[1] or 'x') or -math.huge
+local head = tonumber(meta[2] or '0')
+local next_post = tonumber(meta[3] or '0')
 
 local function expire(t)
   if t > now then now = t end
   local cutoff = now - window
   local dropped = 0
   while true do
-    local entry = redis.call('LINDEX', P .. 'q', 0)
-    if not entry then break end
-    local post, ts, owns = string.match(entry, '^(%d+):([^:]+):(%d)$')
-    if tonumber(ts) >= cutoff then break end
-    redis.call('LPOP', P .. 'q')
-    if owns == '1' then redis.call('DEL', P .. 'p:' .. post) end
-    head = tonumber(post) + 1
-    dropped = dropped + 1
+    local stamps = redis.call('LRANGE', P .. 'q', 0, 1023)
+    local count = 0
+    for _, stamp in ipairs(stamps) do
+      if tonumber(stamp) >= cutoff then break end
+      count = count + 1
+    end
+    if count > 0 then redis.call('LTRIM', P .. 'q', count, -1) end
+    head = head + count
+    dropped = dropped + count
+    if count < 1024 then break end
   end
-  if dropped > 0 and redis.call('LLEN', P .. 'q') == 0 then head = next_post end
   return dropped
 end
 
-local dropped = 0
-local results = {}
-local latest = -math.huge
-if n == 0 then dropped = expire(tonumber(ARGV[6])) end
-for i = 1, n do
-  local at = 6 + (i - 1) * 5
-  local key, ts_text, set, cutoff_text, bands = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
-  local ts, cutoff = tonumber(ts_text), tonumber(cutoff_text)
-  if i == 1 then dropped = dropped + expire(ts) end
-  if ts > latest then latest = ts end
-  local post = next_post
-  local post_text = string.format('%d', post)
-  next_post = next_post + 1
-  local owns = 0
-  local root, root_key = post, key
-  if #bands > 0 then
-    local mine, mine_list = {}, {}
-    for j = 1, #set, 2 do
-      local hi, lo = string.byte(set, j, j + 1)
-      local v = hi * 256 + lo
-      mine[v] = true
-      mine_list[#mine_list + 1] = v
-    end
-    local seen, candidates = {}, {}
-    for j = 1, #bands, 16 do
-      local bucket = P .. 'b:' .. string.sub(bands, j, j + 15)
-      local stored = redis.call('GET', bucket)
-      local live, stale = {}, false
-      if stored then
-        for text in string.gmatch(stored, '%d+') do
-          local other = tonumber(text)
-          if other >= head then
-            live[#live + 1] = text
-            if not seen[other] then
-              seen[other] = true
-              candidates[#candidates + 1] = text
-            end
-          else
-            stale = true
-          end
-        end
-      end
-      if #live < bucket_size then
-        live[#live + 1] = post_text
-        owns = owns + 1
-        redis.call('SET', bucket, table.concat(live, ','), 'PX', ttl)
-      elseif stale then
-        redis.call('SET', bucket, table.concat(live, ','), 'PX', ttl)
-      end
-    end
-    for _, text in ipairs(candidates) do
-      local record = redis.call('HMGET', P .. 'p:' .. text, 'r', 'k', 's', 'c')
-      if record[3] then
-        local cut = math.min(cutoff, tonumber(record[4]))
-        local size_a, size_b, inter = 0, 0, 0
-        for _, v in ipairs(mine_list) do
-          if v < cut then size_a = size_a + 1 end
-        end
-        local other = record[3]
-        for j = 1, #other, 2 do
-          local hi, lo = string.byte(other, j, j + 1)
-          local v = hi * 256 + lo
-          if v < cut then
-            size_b = size_b + 1
-            if mine[v] then inter = inter + 1 end
-          end
-        end
-        local union = size_a + size_b - inter
-        if union > 0 and inter / union >= threshold then
-          local other_root = tonumber(record[1])
-          if other_root < root then
-            root, root_key = other_root, record[2]
-          end
-        end
-      end
-    end
+local slices = {}
+local flat = redis.call('HGETALL', P .. 'sb')
+for i = 1, #flat, 2 do slices[#slices + 1] = {flat[i], tonumber(flat[i + 1])} end
+table.sort(slices, function(a, b) return a[2] < b[2] end)
+
+local function drop_dead_slices()
+  while #slices > 0 do
+    local last = (#slices >= 2) and slices[2][2] or next_post
+    if last > head then break end
+    redis.call('DEL', P .. 'b:' .. slices[1][1], P .. 'r:' .. slices[1][1])
+    redis.call('HDEL', P .. 'sb', slices[1][1])
+    table.remove(slices, 1)
   end
-  if root < post then results[i] = root_key else results[i] = '' end
-  if owns > 0 then
-    local record = P .. 'p:' .. post_text
-    redis.call('HSET', record, 'r', string.format('%d', root), 'k', root_key, 's', set, 'c', cutoff_text)
-    redis.call('PEXPIRE', record, ttl)
-    owns = 1
-  end
-  redis.call('RPUSH', P .. 'q', post_text .. ':' .. ts_text .. ':' .. owns)
 end
-if n > 0 then dropped = dropped + expire(latest) end
-redis.call('SET', P .. 'now', string.format('%.17g', now), 'PX', ttl)
-redis.call('SET', P .. 'head', string.format('%d', head), 'PX', ttl)
-redis.call('SET', P .. 'next', string.format('%d', next_post), 'PX', ttl)
-redis.call('PEXPIRE', P .. 'q', ttl)
+
+local function slice_of(post)
+  local found = nil
+  for _, slice in ipairs(slices) do
+    if slice[2] <= post then found = slice[1] else break end
+  end
+  return found
+end
+
+local function six(number)
+  local b6 = number % 256
+  number = floor(number / 256)
+  local b5 = number % 256
+  number = floor(number / 256)
+  local b4 = number % 256
+  number = floor(number / 256)
+  local b3 = number % 256
+  number = floor(number / 256)
+  return char(floor(number / 256), number % 256, b3, b4, b5, b6)
+end
+
+local function posts_of(value)
+  local bytes = {byte(value, 1, -1)}
+  local posts = {}
+  for j = 1, #bytes, 6 do
+    posts[#posts + 1] = ((((bytes[j] * 256 + bytes[j + 1]) * 256 + bytes[j + 2]) * 256 + bytes[j + 3])
+      * 256 + bytes[j + 4]) * 256 + bytes[j + 5]
+  end
+  return posts
+end
+
+local function values_of(text, first)
+  local bytes = {byte(text, first, -1)}
+  local values = {}
+  for j = 1, #bytes, 2 do values[#values + 1] = bytes[j] * 256 + bytes[j + 1] end
+  return values
+end
+
+-- a record: {original, cut-off, key length, the string (tail at offset), offset, set or nil}
+local function from_tail(root, text, offset)
+  local c1, c2, c3, l1, l2 = byte(text, offset, offset + 4)
+  return {root, (c1 * 256 + c2) * 256 + c3, l1 * 256 + l2, text, offset, nil}
+end
+
+local function set_of(record)
+  if not record[6] then record[6] = values_of(record[4], record[5] + 5 + record[3]) end
+  return record[6]
+end
+
+local function key_of(record)
+  return sub(record[4], record[5] + 5, record[5] + 4 + record[3])
+end
+
+local function similar(a, b, cut)
+  local na, nb = #a, #b
+  if cut < 65536 then
+    while na > 0 and a[na] >= cut do na = na - 1 end
+    while nb > 0 and b[nb] >= cut do nb = nb - 1 end
+  elseif na < threshold * nb or nb < threshold * na then
+    return false
+  end
+  -- J >= t needs an intersection of at least t (na + nb) / (1 + t): give up once out of reach
+  local need = threshold * (na + nb) / (1 + threshold) - 1e-9
+  local i, j, inter = 1, 1, 0
+  while i <= na and j <= nb do
+    local x, y = a[i], b[j]
+    if x == y then
+      inter = inter + 1
+      i = i + 1
+      j = j + 1
+    else
+      if x < y then i = i + 1 else j = j + 1 end
+      if inter + math.min(na - i, nb - j) + 1 < need then return false end
+    end
+  end
+  local union = na + nb - inter
+  return union > 0 and inter / union >= threshold
+end
+
+local base = 8 + u
+local dropped = expire(tonumber(n == 0 and ARGV[8] or ARGV[base + 3 * n]))
+drop_dead_slices()
+local results = {}
+if n > 0 then
+  local current = string.format('%d', floor(now / slice_seconds))
+  if #slices == 0 or tonumber(slices[#slices][1]) < tonumber(current) then
+    slices[#slices + 1] = {current, next_post}
+    redis.call('HSET', P .. 'sb', current, next_post)
+  else
+    current = slices[#slices][1]
+  end
+  -- what the live slices hold under the batch's band keys: for the i-th distinct key (ARGV[7 + i]),
+  -- count[i] live posts in held[(i - 1) * bucket_size + 1 ...] (flat tables: no table per key)
+  local count, held, in_current = {}, {}, {}
+  local wanted, wanted_list = {}, {}
+  for _, slice in ipairs(slices) do
+    local name = P .. 'b:' .. slice[1]
+    for c = 1, u, CHUNK do
+      local upto = math.min(c + CHUNK - 1, u)
+      local stored = redis.call('HMGET', name, unpack(ARGV, 7 + c, 7 + upto))
+      for k = c, upto do
+        local value = stored[k - c + 1]
+        if value then
+          local have = count[k] or 0
+          for j = 1, #value, 6 do
+            local b1, b2, b3, b4, b5, b6 = byte(value, j, j + 5)
+            local post = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+            if post >= head and have < bucket_size then
+              have = have + 1
+              held[(k - 1) * bucket_size + have] = post
+              if not wanted[post] then
+                wanted[post] = true
+                wanted_list[#wanted_list + 1] = post
+              end
+            end
+          end
+          count[k] = have
+          if slice[1] == current then in_current[k] = value end
+        end
+      end
+    end
+  end
+  -- the records of the candidates from the window, slice by slice
+  local records, by_slice = {}, {}
+  for _, post in ipairs(wanted_list) do
+    local slice = slice_of(post)
+    if slice then
+      by_slice[slice] = by_slice[slice] or {}
+      table.insert(by_slice[slice], post)
+    end
+  end
+  for slice, posts in pairs(by_slice) do
+    for c = 1, #posts, CHUNK do
+      local upto = math.min(c + CHUNK - 1, #posts)
+      local names = {}
+      for k = c, upto do names[#names + 1] = six(posts[k]) end
+      local stored = redis.call('HMGET', P .. 'r:' .. slice, unpack(names))
+      for k = c, upto do
+        local record = stored[k - c + 1]
+        if record then records[posts[k]] = from_tail(posts_of(sub(record, 1, 6))[1], record, 7) end
+      end
+    end
+  end
+  -- the posts, in order
+  local dirty, dirty_list = {}, {}
+  local new_records = {}
+  local seen, candidates = {}, {}
+  for i = 1, n do
+    local at = base + (i - 1) * 3
+    local key, tail, bands = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+    local post = next_post
+    next_post = next_post + 1
+    local root, root_key = post, key
+    if #bands > 0 then
+      local post_bytes = nil
+      local found, owns = 0, 0
+      for j = 1, #bands, 3 do
+        local k1, k2, k3 = byte(bands, j, j + 2)
+        local k = (k1 * 256 + k2) * 256 + k3 + 1
+        local have = count[k] or 0
+        local first = (k - 1) * bucket_size
+        for r = first + 1, first + have do
+          local other = held[r]
+          if seen[other] ~= post then
+            seen[other] = post
+            found = found + 1
+            candidates[found] = other
+          end
+        end
+        if have < bucket_size then
+          count[k] = have + 1
+          held[first + have + 1] = post
+          post_bytes = post_bytes or six(post)
+          if not dirty[k] then
+            dirty[k] = true
+            dirty_list[#dirty_list + 1] = k
+          end
+          in_current[k] = (in_current[k] or '') .. post_bytes
+          owns = owns + 1
+        end
+      end
+      local me = from_tail(post, tail, 1)
+      local best = nil
+      for c = 1, found do
+        local record = records[candidates[c]]
+        if record and record[1] < root and similar(set_of(me), set_of(record), math.min(me[2], record[2])) then
+          root, best = record[1], record
+        end
+      end
+      if best then root_key = key_of(best) end
+      if owns > 0 then
+        me[1] = root
+        if best then
+          -- the stored record carries the original's key, not the post's own
+          local c1, c2, c3 = byte(tail, 1, 3)
+          tail = char(c1, c2, c3, floor(#root_key / 256), #root_key % 256) .. root_key .. sub(tail, 6 + me[3])
+          me = from_tail(root, tail, 1)
+        end
+        records[post] = me
+        new_records[#new_records + 1] = post_bytes
+        new_records[#new_records + 1] = six(root) .. tail
+      end
+    end
+    if root < post then results[i] = root_key else results[i] = '' end
+  end
+  -- write the current slice back, and the arrival queue
+  local name = P .. 'b:' .. current
+  local out = {}
+  for _, k in ipairs(dirty_list) do
+    out[#out + 1] = ARGV[7 + k]
+    out[#out + 1] = in_current[k]
+    if #out >= 2 * CHUNK then
+      redis.call('HSET', name, unpack(out))
+      out = {}
+    end
+  end
+  if #out > 0 then redis.call('HSET', name, unpack(out)) end
+  for c = 1, #new_records, 2 * CHUNK do
+    redis.call('HSET', P .. 'r:' .. current, unpack(new_records, c, math.min(c + 2 * CHUNK - 1, #new_records)))
+  end
+  local stamps = base + 3 * n
+  local latest = -math.huge
+  for c = stamps, stamps + n - 1, CHUNK do
+    local upto = math.min(c + CHUNK - 1, stamps + n - 1)
+    redis.call('RPUSH', P .. 'q', unpack(ARGV, c, upto))
+    for k = c, upto do
+      local t = tonumber(ARGV[k])
+      if t > latest then latest = t end
+    end
+  end
+  redis.call('PEXPIRE', name, ttl)
+  if #new_records > 0 then redis.call('PEXPIRE', P .. 'r:' .. current, ttl) end
+  dropped = dropped + expire(latest)
+  drop_dead_slices()
+end
+redis.call('HSET', P .. 'm', 'now', string.format('%.17g', now), 'head', string.format('%d', head),
+  'next', string.format('%d', next_post))
+for _, name in ipairs({'m', 'q', 'sb'}) do redis.call('PEXPIRE', P .. name, ttl) end
 results[n + 1] = dropped
 return results
 """
@@ -875,57 +1054,56 @@ class RedisNearDuplicateIndex:
         self.threshold = float(threshold)
         self.bucket_size = int(bucket_size)
         self.ttl_ms = max(1000, int(self.window_seconds * ttl_factor * 1000))
+        self.slice_seconds = self.window_seconds / 4
         self._hasher = _Hasher(int(seed), int(bands), int(rows), max(2, int(min_shingles)))
         self._script = client.register_script(_LUA_BATCH)
 
-    def _run(self, posts: list[Any]) -> list[Any]:
-        args: list[Any] = [
-            repr(self.window_seconds),
-            repr(self.threshold),
-            self.bucket_size,
-            self.ttl_ms,
-            (len(posts) // 5) if posts else 0,
-            *posts,
-        ]
-        return list(self._script(keys=[self.prefix], args=args))
+    def _run(self, n: int, args: list[Any]) -> list[Any]:
+        head = [repr(self.window_seconds), repr(self.threshold), self.bucket_size, self.ttl_ms, n]
+        return list(self._script(keys=[self.prefix], args=[*head, repr(self.slice_seconds), *args]))
 
     def check_and_add(self, key: str, text: str, timestamp: float) -> str | None:
         return self.check_and_add_many([(key, text, timestamp)])[0]
 
     def check_and_add_many(self, items: Sequence[tuple[str, str, float]]) -> list[str | None]:
+        """As ``NearDuplicateIndex.check_and_add_many``, on the shared state (one script run)."""
         n = len(items)
         if n == 0:
             return []
+        stamps = [float(item[2]) for item in items]
+        if not all(np.isfinite(stamps)):
+            raise ValueError("timestamps must be finite")
         batch = self._hasher.batch([item[1] for item in items])
+        # the distinct band keys (their low 48 bits, 6 bytes each) and each post's 3-byte indexes
+        distinct, inverse = np.unique(batch.band_keys & np.uint64(0xFFFFFFFFFFFF), return_inverse=True)
+        six = distinct.astype(">u8").view(np.uint8).reshape(-1, 8)[:, 2:].tobytes()
+        fields = [six[i : i + 6] for i in range(0, len(six), 6)]
+        three = inverse.astype(">u4").view(np.uint8).reshape(-1, 4)[:, 1:].tobytes()
+        per_post = 3 * self._hasher.bands
+        bands = [b""] * n
+        for rank, i in enumerate(batch.band_post[:: self._hasher.bands].tolist()):
+            bands[i] = three[rank * per_post : (rank + 1) * per_post]
         sets = batch.values.astype(">u2").tobytes()
-        bands = self._hasher.bands
-        hex_keys = batch.band_keys.astype(">u8").tobytes().hex()
-        band_text = [""] * n
-        for rank, i in enumerate(batch.band_post[::bands].tolist()):
-            band_text[i] = hex_keys[rank * 16 * bands : (rank + 1) * 16 * bands]
         starts = (batch.starts * 2).tolist()
         ends = ((batch.starts + batch.counts) * 2).tolist()
         cutoffs = batch.cutoffs.tolist()
-        args: list[Any] = []
-        for i, (key, _text, timestamp) in enumerate(items):
-            stamp = float(timestamp)
-            if stamp != stamp or stamp in (float("inf"), float("-inf")):
-                raise ValueError("timestamps must be finite")
-            args += [key, repr(stamp), sets[starts[i] : ends[i]], cutoffs[i], band_text[i]]
-        answers = self._run(args)[:n]
+        args: list[Any] = [len(fields), *fields]
+        for i, item in enumerate(items):
+            key = item[0].encode()
+            tail = (
+                cutoffs[i].to_bytes(3, "big") + len(key).to_bytes(2, "big") + key + sets[starts[i] : ends[i]]
+            )
+            args += [key, tail, bands[i]]
+        args += [repr(stamp) for stamp in stamps]
         out: list[str | None] = []
-        for answer in answers:
+        for answer in self._run(n, args)[:n]:
             text = answer.decode() if isinstance(answer, bytes) else str(answer)
             out.append(text or None)
         return out
 
     def expire(self, now: float) -> int:
         """Drop the posts older than ``now - window_seconds``; how many went."""
-        return int(
-            self._script(
-                keys=[self.prefix], args=[repr(self.window_seconds), 0, 0, self.ttl_ms, 0, repr(float(now))]
-            )[-1]
-        )
+        return int(self._run(0, [0, repr(float(now))])[-1])
 
     def __len__(self) -> int:
         return int(self.client.llen(self.prefix + "q"))

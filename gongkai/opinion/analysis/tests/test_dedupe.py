@@ -243,7 +243,9 @@ def test_redis_index_is_shared_by_two_workers(redis_client, prefix):
 
 
 def test_redis_index_answers_like_the_local_index(redis_client, prefix):
-    posts = stream(1500, seed=13)
+    # two days of posts through a 12-hour window: several time slices live and retired, buckets
+    # filled across batches and workers, chains
+    posts = stream(4000, seed=13, span=2 * 86400.0)
     local = NearDuplicateIndex(window_seconds=43200.0)
     workers = [RedisNearDuplicateIndex(redis_client, prefix=prefix, window_seconds=43200.0) for _ in range(2)]
     expected: list[str | None] = []
@@ -253,7 +255,7 @@ def test_redis_index_answers_like_the_local_index(redis_client, prefix):
         expected.extend(local.check_and_add_many(batch))
         answers.extend(workers[(start // 100) % 2].check_and_add_many(batch))
     assert answers == expected
-    assert sum(answer is not None for answer in answers) > 300
+    assert sum(answer is not None for answer in answers) > 1000
     assert len(workers[0]) == len(local)
     assert workers[1].expire(posts[-1][2] + 43200.0 - 1.0) == local.expire(posts[-1][2] + 43200.0 - 1.0)
     assert len(workers[0]) == len(local) > 0
@@ -273,3 +275,18 @@ def test_redis_index_window_and_cleanup(redis_client, prefix):
     assert keys and all(redis_client.pttl(k) > 0 for k in keys)  # everything expires on its own too
     assert index.clear() == len(keys)
     assert list(redis_client.scan_iter(match="{" + prefix + "}:*")) == []
+
+
+def test_redis_buckets_fill_across_batches(redis_client, prefix):
+    """A copy in a later batch joins the original's buckets (they hold bucket_size posts each)."""
+    index = RedisNearDuplicateIndex(redis_client, prefix=prefix, window_seconds=3600.0)
+    text = normalize(ORIGINAL)
+    assert index.check_and_add("a", text, 0.0) is None
+    assert index.check_and_add("b", text, 1.0) == "a"
+    assert index.check_and_add("c", text, 2.0) == "a"
+    slices = [name.decode() for name in redis_client.hkeys(index.prefix + "sb")]
+    band_keys = index._hasher.batch([text]).band_keys & 0xFFFFFFFFFFFF
+    for band in band_keys.tolist():
+        field = band.to_bytes(6, "big")
+        held = b"".join(redis_client.hget(index.prefix + "b:" + s, field) or b"" for s in slices)
+        assert [int.from_bytes(held[i : i + 6], "big") for i in range(0, len(held), 6)] == [0, 1]
