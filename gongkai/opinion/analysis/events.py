@@ -602,14 +602,13 @@ _SYLLABLES = (
 
 def _pseudo_words(rng: random.Random, n: int) -> list[str]:
     """``n`` distinct two-character words that rjieba keeps whole (a stand-in for names and jargon)."""
-    words: list[str] = []
-    seen: set[str] = set()
-    while len(words) < n:
-        word = rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
-        if word not in seen and rjieba.cut(word) == [word] and _keepable(word):
-            seen.add(word)
-            words.append(word)
-    return words
+    pool = [
+        a + b for a in _SYLLABLES for b in _SYLLABLES if rjieba.cut(a + b) == [a + b] and _keepable(a + b)
+    ]
+    if n > len(pool):
+        raise ValueError(f"at most {len(pool)} generated words (asked for {n})")
+    rng.shuffle(pool)
+    return pool[:n]
 
 
 def _synthetic_posts(n_posts: int, n_matters: int, seed: int) -> list[tuple[str, str, float, list[int]]]:
