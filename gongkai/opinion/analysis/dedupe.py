@@ -194,54 +194,43 @@ def jaccard(a: str, b: str, seed: int = 1) -> float:
     return len(first & second) / union if union else 0.0
 
 
-def _jaccard_pairs(
-    a_values: U16,
-    a_starts: I64,
-    a_lengths: I64,
-    b_values: U16,
+def _jaccard_with_batch(
+    tagged: U32,
+    starts: I64,
+    counts: I64,
+    posts: I64,
+    ring: U16,
     b_starts: I64,
     b_lengths: I64,
     cutoffs: I64,
 ) -> npt.NDArray[np.float64]:
-    """Exact Jaccard of pairs of sorted sets, each side given as (start, length) into its array.
+    """Exact Jaccard of pairs (a post of the batch, a stored set), vectorised over the pairs.
 
-    ``b_starts`` index ``b_values`` as a ring (modulo its size). Values at or above the pair's
-    cut-off are left out on both sides (bottom-k samples).
+    ``tagged`` holds the batch's sets as sorted ``post << 16 | value`` (``starts``/``counts`` per
+    post); pair ``p`` is post ``posts[p]`` against the stored set at ``b_starts[p]`` (indexes into
+    ``ring`` modulo its size), ``b_lengths[p]`` long. Only values below the pair's cut-off count,
+    on both sides (bottom-k samples). Each stored value is looked up in the batch's sorted keys,
+    so the batch side is never copied per pair.
     """
-    p = a_starts.size
-    if p > _CHUNK:
-        return np.concatenate(
-            [
-                _jaccard_pairs(
-                    a_values,
-                    a_starts[i : i + _CHUNK],
-                    a_lengths[i : i + _CHUNK],
-                    b_values,
-                    b_starts[i : i + _CHUNK],
-                    b_lengths[i : i + _CHUNK],
-                    cutoffs[i : i + _CHUNK],
-                )
-                for i in range(0, p, _CHUNK)
-            ]
-        )
-    pair_ids = np.arange(p, dtype=np.uint32)
-    a = a_values[_ranges(a_starts, a_lengths)].astype(np.uint32)
-    a_pair = np.repeat(pair_ids, a_lengths)
-    b = b_values[_ranges(b_starts, b_lengths) % b_values.size].astype(np.uint32)
+    p = posts.size
+    pair_ids = np.arange(p, dtype=np.int64)
+    b = ring[_ranges(b_starts, b_lengths) % ring.size].astype(np.uint32)
     b_pair = np.repeat(pair_ids, b_lengths)
-    if (cutoffs < _FULL).any():
-        keep_a = a < cutoffs[a_pair]
-        keep_b = b < cutoffs[b_pair]
-        a, a_pair, b, b_pair = a[keep_a], a_pair[keep_a], b[keep_b], b_pair[keep_b]
-    size_a = np.bincount(a_pair, minlength=p)
+    size_a = counts[posts]
+    sampled = np.flatnonzero(cutoffs < _FULL)
+    if sampled.size:
+        keep = b < cutoffs[b_pair]
+        b, b_pair = b[keep], b_pair[keep]
+        bounds = (posts[sampled].astype(np.uint32) << np.uint32(16)) | cutoffs[sampled].astype(np.uint32)
+        size_a = size_a.copy()
+        size_a[sampled] = np.searchsorted(tagged, bounds) - starts[posts[sampled]]
     size_b = np.bincount(b_pair, minlength=p)
-    if a.size == 0 or b.size == 0:
+    if b.size == 0 or tagged.size == 0:
         return np.zeros(p)
-    key_a = (a_pair << np.uint32(16)) | a
-    key_b = (b_pair << np.uint32(16)) | b
-    at = np.searchsorted(key_b, key_a)
-    at[at == key_b.size] = 0
-    inter = np.bincount(a_pair[key_b[at] == key_a], minlength=p)
+    keys = (posts[b_pair].astype(np.uint32) << np.uint32(16)) | b
+    at = np.searchsorted(tagged, keys)
+    at[at == tagged.size] = 0
+    inter = np.bincount(b_pair[tagged[at] == keys], minlength=p)
     union = size_a + size_b - inter
     return np.divide(inter, union, out=np.zeros(p), where=union > 0)
 
@@ -254,6 +243,7 @@ class _Batch:
     counts: I64
     starts: I64
     cutoffs: I64
+    tagged: U32  # the same as sorted post << 16 | value
     band_keys: U64  # band keys of the indexed posts, post after post (bands per post)
     band_post: I64  # the batch index of each band key's post
 
@@ -270,17 +260,18 @@ class _Hasher:
     def batch(self, texts: Sequence[str]) -> _Batch:
         values, counts, cutoffs = shingle_sets(texts, self.seed)
         starts = np.cumsum(counts) - counts
+        tagged = (np.repeat(np.arange(counts.size, dtype=np.uint32), counts) << np.uint32(16)) | values
         indexed = np.flatnonzero(counts >= self.min_shingles)
         if indexed.size == 0:
             none = np.zeros(0, dtype=np.uint64)
-            return _Batch(values, counts, starts, cutoffs, none, none.astype(np.int64))
+            return _Batch(values, counts, starts, cutoffs, tagged, none, none.astype(np.int64))
         signatures = self._signatures(values, counts[indexed], starts[indexed])
         m, b, r = indexed.size, self.bands, self.rows
         signatures = signatures.reshape(m, b, r).astype(np.uint64)
         keys = np.broadcast_to(self.salts, (m, b)).copy()
         for j in range(r):
             keys = _mix(keys ^ signatures[:, :, j])
-        return _Batch(values, counts, starts, cutoffs, keys.reshape(-1), np.repeat(indexed, b))
+        return _Batch(values, counts, starts, cutoffs, tagged, keys.reshape(-1), np.repeat(indexed, b))
 
     def _signatures(self, values: U16, counts: I64, starts: I64) -> U16:
         """MinHash signatures, one row per post: column by column over posts sorted by length
@@ -624,10 +615,11 @@ class NearDuplicateIndex:
                 np.minimum(size_a, size_b) >= self.threshold * np.maximum(size_a, size_b)
             )
             pair_post, pair_cand, slots = pair_post[could], pair_cand[could], slots[could]
-            similarity = _jaccard_pairs(
-                batch.values,
-                batch.starts[pair_post],
-                size_a[could],
+            similarity = _jaccard_with_batch(
+                batch.tagged,
+                batch.starts,
+                batch.counts,
+                pair_post,
                 self._sets,
                 self._set_at[slots].astype(np.int64),
                 size_b[could],
