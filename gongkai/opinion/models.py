@@ -362,15 +362,20 @@ class PostTopic(models.Model):
 
 
 class ClustererState(models.Model):
-    """The pipeline's long-lived state (clusterer, hotness, spikes, alerts), dumped as JSON.
+    """The long-lived state of one pipeline (clusterer, hotness, spikes), dumped as JSON.
 
-    One row per pipeline partition (``name``; ``"default"`` for a single one). ``version`` goes up
-    on every save so that a process that resumes from it can tell whether someone saved after it.
+    One row per pipeline slot: each worker process claims a free row when its pipeline starts,
+    saves to it every minute (renewing its claim) and releases it when it stops, so the next process
+    resumes from it (``pipeline.worker_pipeline``). The row's id also sets the slot's range of
+    event keys. ``version`` goes up on every save.
     """
 
     name = models.CharField(max_length=60, unique=True, default="default")
     state = models.JSONField(default=dict)
     version = models.PositiveBigIntegerField(default=0)
+    # The process using the row, until when (renewed at every save); free when empty or past.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

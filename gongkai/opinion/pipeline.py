@@ -26,13 +26,18 @@ a lock held (``with worker_pipeline() as pipeline: ...``).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import datetime
 import hashlib
 import importlib
 import importlib.util
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -45,6 +50,9 @@ STAGES = ("normalize", "dedupe", "rules", "places", "sentiment", "rumor", "event
 #: The stage objects whose state is saved in ``ClustererState`` (attribute → key in the JSON).
 STATEFUL = {"clusterer": "events", "dedupe": "dedupe", "hotness": "hotness", "spikes": "spikes"}
 STATE_FORMAT = 1
+#: Event keys of one pipeline slot: the clusterer's own key plus ``slot << 40`` (see ``worker_pipeline``).
+KEY_BITS = 40
+KEY_SPAN = 1 << KEY_BITS
 
 
 def _module(name: str) -> ModuleType | None:
@@ -88,20 +96,26 @@ class Pipeline:
         sensitive_words: Iterable[str] = (),
         options: Mapping[str, Mapping[str, Any]] | None = None,
         sentiment_model: Any = None,
+        dedupe_index: Any = None,
+        key_offset: int = 0,
     ) -> None:
         options = options or {}
+        self.key_offset = key_offset
+        self.slot: int | None = None  # the ClustererState row this pipeline saves to (worker_pipeline)
+        self.rules_signature: Any = None  # what the rules were loaded from (see pipeline_refresh_rules)
         self.modules: dict[str, ModuleType | None] = {name: _module(name) for name in STAGES}
         normalize = self.modules["normalize"]
         self.normalize: Callable[[str], str] = normalize.normalize if normalize else _fallback_normalize
         self.fingerprint: Callable[[str], int] = normalize.fingerprint if normalize else _fallback_fingerprint
 
         dedupe = self.modules["dedupe"]
-        self.dedupe: Any = dedupe.NearDuplicateIndex(**options.get("dedupe", {})) if dedupe else None
+        if dedupe_index is None and dedupe is not None:
+            dedupe_index = dedupe.NearDuplicateIndex(**options.get("dedupe", {}))
+        self.dedupe: Any = dedupe_index
 
         self.topic_matcher: Any = None
         self.keyword_finder: Any = None
         self.topic_rules: dict[int, str] = {}
-        self.rules_signature: Any = None  # what the rules were loaded from (see pipeline_refresh_rules)
         self.set_topics(topics or {})
         self.set_sensitive_words(sensitive_words)
 
@@ -229,8 +243,9 @@ class Pipeline:
                     for post, result, stamp in zip(posts, results, stamps, strict=True)
                 ]
             )
+            offset = self.key_offset
             for result, key in zip(results, keys, strict=True):
-                result.event_key = key
+                result.event_key = None if key is None else key + offset
         if self.hotness is not None:
             self._count_for_hotness(posts, results, stamps)
         return results
@@ -264,12 +279,13 @@ class Pipeline:
         """The clusterer's ``EventState`` of each live event among ``keys``."""
         if self.clusterer is None:
             return {}
-        wanted = set(keys)
+        offset = self.key_offset
+        wanted = {key - offset for key in keys if offset <= key < offset + KEY_SPAN}
         if not wanted:
             return {}
         states = getattr(self.clusterer, "states", None)
         found = states(wanted) if callable(states) else self.clusterer.snapshot()
-        return {state.key: state for state in found if state.key in wanted}
+        return {state.key + offset: state for state in found if state.key in wanted}
 
     def event_hotness(self, keys: Iterable[int], now: float | None = None) -> dict[int, float]:
         """The hotness of each event among ``keys`` at ``now`` (seconds; default: the wall clock)."""
@@ -374,25 +390,73 @@ def pipeline_refresh_rules(pipeline: Pipeline, *, force: bool = False) -> bool:
     return True
 
 
-def _state_name() -> str:
+def _lease() -> datetime.timedelta:
     from django.conf import settings
 
-    return str(getattr(settings, "GONGKAI_OPINION_PIPELINE_NAME", "default"))
+    return datetime.timedelta(seconds=float(getattr(settings, "GONGKAI_OPINION_SLOT_LEASE_SECONDS", 600)))
 
 
-def pipeline_save_state(pipeline: Pipeline) -> int:
-    """Save the pipeline's state to its ``ClustererState`` row; returns the row's new version."""
-    global _LAST_SAVE
+_OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _claim_slot() -> Any:
+    """Claim a free ``ClustererState`` row (none claimed, or its lease run out), or add one.
+
+    Each live pipeline has its own row, so two processes never save over each other's state, and
+    its own range of event keys (``row.pk << 40``), so their events never share a key. A process
+    that stops releases its row (``pipeline_release``); the next process to start takes it over and
+    resumes its events. A process that died holds its row until the lease runs out (10 minutes).
+    """
     from django.db import transaction
-    from django.db.models import F
+    from django.db.models import Q
+    from django.utils import timezone
 
     from gongkai.opinion.models import ClustererState
 
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            ClustererState.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("pk")
+            .first()
+        )
+        if row is None:
+            row = ClustererState.objects.create(name=f"slot-{uuid.uuid4().hex[:12]}")
+        row.claimed_by = _OWNER
+        row.claimed_until = now + _lease()
+        row.save(update_fields=["claimed_by", "claimed_until"])
+    return row
+
+
+def pipeline_save_state(pipeline: Pipeline, *, release: bool = False) -> int | None:
+    """Save the pipeline's state to its ``ClustererState`` row and renew the claim on it (or give
+    it up with ``release``); returns the row's new version, ``None`` if another process took the
+    row over (this one stalled past its lease: its state is then not saved, with an error logged)."""
+    global _LAST_SAVE
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from gongkai.opinion.models import ClustererState
+
+    if pipeline.slot is None:
+        pipeline.slot = _claim_slot().pk
+        pipeline.key_offset = pipeline.slot << KEY_BITS
     state = pipeline.dump_state()
     with transaction.atomic():
-        row, _created = ClustererState.objects.select_for_update().get_or_create(name=_state_name())
-        ClustererState.objects.filter(pk=row.pk).update(state=state, version=F("version") + 1)
-        version = ClustererState.objects.filter(pk=row.pk).values_list("version", flat=True).get()
+        updated = ClustererState.objects.filter(pk=pipeline.slot, claimed_by=_OWNER).update(
+            state=state,
+            version=F("version") + 1,
+            claimed_until=None if release else timezone.now() + _lease(),
+            claimed_by="" if release else _OWNER,
+        )
+        if not updated:
+            logger.error(
+                "opinion pipeline: slot %s was taken over by another process; state not saved", pipeline.slot
+            )
+            return None
+        version = ClustererState.objects.filter(pk=pipeline.slot).values_list("version", flat=True).get()
     _LAST_SAVE = time.monotonic()
     return int(version)
 
@@ -408,17 +472,55 @@ def pipeline_save_state_if_due(pipeline: Pipeline) -> bool:
     return True
 
 
-def _build() -> Pipeline:
-    from gongkai.opinion.models import ClustererState
+def _shared_dedupe(options: Mapping[str, Any]) -> Any:
+    """The near-duplicate index in Redis, shared by every process, when Redis is configured."""
+    from django.conf import settings
 
+    dedupe = _module("dedupe")
+    url = getattr(settings, "REDIS_URL", None)
+    if dedupe is None or not url or not getattr(settings, "GONGKAI_OPINION_SHARED_DEDUPE", True):
+        return None
+    if not hasattr(dedupe, "RedisNearDuplicateIndex"):
+        return None
+    import redis
+
+    prefix = str(getattr(settings, "GONGKAI_OPINION_DEDUPE_PREFIX", "gk:opinion:dedupe"))
+    kwargs = {key: options[key] for key in ("window_seconds", "threshold") if key in options}
+    return dedupe.RedisNearDuplicateIndex(redis.Redis.from_url(url), prefix=prefix, **kwargs)
+
+
+def _build() -> Pipeline:
     global _LAST_SAVE
-    pipeline = Pipeline(options=_options())
-    saved = ClustererState.objects.filter(name=_state_name()).values_list("state", flat=True).first()
-    if saved:
-        restored = pipeline.load_state(saved)
-        logger.info("opinion pipeline: resumed %s from the saved state", ", ".join(restored) or "nothing")
+    options = _options()
+    row = _claim_slot()
+    pipeline = Pipeline(
+        options=options, dedupe_index=_shared_dedupe(options.get("dedupe", {})), key_offset=row.pk << KEY_BITS
+    )
+    pipeline.slot = row.pk
+    if row.state:
+        restored = pipeline.load_state(row.state)
+        logger.info("opinion pipeline: slot %s resumed %s", row.pk, ", ".join(restored) or "nothing")
     _LAST_SAVE = time.monotonic()
     return pipeline
+
+
+def pipeline_release(pipeline: Pipeline) -> None:
+    """Save the state and give the slot up for the next process (at exit; best effort)."""
+    if pipeline.slot is None:
+        return
+    try:
+        pipeline_save_state(pipeline, release=True)
+    except Exception:  # the database may be gone at exit: the lease then runs out by itself
+        logger.exception("opinion pipeline: could not release slot %s", pipeline.slot)
+
+
+def _release_at_exit() -> None:
+    with _LOCK:
+        if _PIPELINE is not None:
+            pipeline_release(_PIPELINE)
+
+
+atexit.register(_release_at_exit)
 
 
 @contextlib.contextmanager
@@ -432,8 +534,10 @@ def worker_pipeline() -> Iterator[Pipeline]:
         yield _PIPELINE
 
 
-def worker_pipeline_reset() -> None:
-    """Forget this process's pipeline (tests; after restoring a state saved elsewhere)."""
+def worker_pipeline_reset(*, release: bool = False) -> None:
+    """Forget this process's pipeline (tests); with ``release``, save it and give its slot up first."""
     global _PIPELINE
     with _LOCK:
+        if release and _PIPELINE is not None:
+            pipeline_release(_PIPELINE)
         _PIPELINE = None

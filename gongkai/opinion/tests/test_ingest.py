@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import importlib.util
+import uuid
 
 import pytest
 
@@ -189,19 +190,87 @@ def test_topics_are_reloaded_when_they_change(source):
 
 
 @needs["events"]
-def test_the_pipeline_state_is_saved_and_another_process_resumes_from_it(source):
+def test_a_released_slot_is_resumed_by_the_next_process(source):
     services.ingest_posts(source, [raw(str(i), WATER[i % 3], minutes=i) for i in range(3)])
     with pipelines.worker_pipeline() as pipeline:
-        version = pipelines.pipeline_save_state(pipeline)
-        keys_before = pipeline.clusterer.dump()["next_key"]
-    assert ClustererState.objects.get(name="default").version == version >= 1
-
-    pipelines.worker_pipeline_reset()  # another process starts
-    with pipelines.worker_pipeline() as resumed:
-        assert resumed.clusterer.dump()["next_key"] == keys_before
-    services.ingest_posts(source, [raw("9", WATER[0], minutes=10)])
+        slot, next_key = pipeline.slot, pipeline.clusterer.dump()["next_key"]
     first_event = Post.objects.get(external_id="0").event_key
+    assert first_event >> pipelines.KEY_BITS == slot  # the slot's range of event keys
+
+    pipelines.worker_pipeline_reset(release=True)  # the process stops; the next one starts
+    row = ClustererState.objects.get(pk=slot)
+    assert row.claimed_by == "" and row.claimed_until is None and row.version >= 1
+    with pipelines.worker_pipeline() as resumed:
+        assert resumed.slot == slot and resumed.clusterer.dump()["next_key"] == next_key
+    services.ingest_posts(source, [raw("9", WATER[0], minutes=10)])
     assert Post.objects.get(external_id="9").event_key == first_event  # joined the same event
+
+
+@needs["events"]
+def test_two_processes_have_their_own_slots_and_event_keys(source, settings):
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 1
+    with pipelines.worker_pipeline() as first:
+        services.ingest_posts(source, [raw("a", WATER[0])])
+    other = pipelines._build()  # another process starts while the first one runs
+    assert other.slot != first.slot and other.key_offset != first.key_offset
+    services.ingest_posts(source, [raw("b", WATER[1], minutes=1)], pipeline=other)
+    keys = dict(Post.objects.values_list("external_id", "event_key"))
+    assert keys["a"] >> pipelines.KEY_BITS == first.slot and keys["b"] >> pipelines.KEY_BITS == other.slot
+    assert Event.objects.count() == 2  # each process's event has its own row, nothing mixed up
+    assert pipelines.pipeline_save_state(other) is not None
+    assert ClustererState.objects.get(pk=other.slot).state["events"]["next_key"] == 2
+
+
+def test_a_slot_whose_lease_ran_out_is_taken_over(source, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stale = ClustererState.objects.create(
+        name="slot-old", state={}, claimed_by="gone:1", claimed_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    ClustererState.objects.create(
+        name="slot-busy", claimed_by="alive:2", claimed_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    with pipelines.worker_pipeline() as pipeline:
+        assert pipeline.slot == stale.pk
+    # The process that stalled past its lease does not save over the new owner's state.
+    ClustererState.objects.filter(pk=stale.pk).update(claimed_by="someone-else")
+    with pipelines.worker_pipeline() as pipeline:
+        assert pipelines.pipeline_save_state(pipeline) is None
+
+
+def _redis_or_skip():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+@pytest.mark.skipif(not _has("dedupe"), reason="analysis.dedupe not there yet")
+def test_with_redis_the_processes_share_the_near_duplicate_window(source, settings):
+    from gongkai.opinion.analysis import dedupe
+
+    if not hasattr(dedupe, "RedisNearDuplicateIndex"):
+        pytest.skip("no shared index yet")
+    client = _redis_or_skip()
+    prefix = f"gk:test:opinion:{uuid.uuid4().hex[:8]}"
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    settings.GONGKAI_OPINION_DEDUPE_PREFIX = prefix
+    try:
+        text = "紧急扩散：松江路明天全天停水，请大家提前储水，转发告知家人朋友邻居"
+        with pipelines.worker_pipeline() as first:
+            assert type(first.dedupe).__name__ == "RedisNearDuplicateIndex"
+            services.ingest_posts(source, [raw("orig", text)])
+        other = pipelines._build()  # another worker process
+        services.ingest_posts(source, [raw("copy", "转发：" + text, minutes=3)], pipeline=other)
+        assert Post.objects.get(external_id="copy").duplicate_of == Post.objects.get(external_id="orig")
+    finally:
+        for key in client.scan_iter(match="{" + prefix + "}*"):
+            client.delete(key)
 
 
 def test_a_state_that_does_not_load_is_ignored():
