@@ -243,3 +243,4 @@ def test_terms_and_first_sentence():
 
 def test_bench_events_reports_posts_per_second():
     assert bench_events(500) > 0
+    assert bench_events(500, cpu=True) > 0
