@@ -244,3 +244,18 @@ def test_terms_and_first_sentence():
 def test_bench_events_reports_posts_per_second():
     assert bench_events(500) > 0
     assert bench_events(500, cpu=True) > 0
+
+
+def test_dump_and_load_are_exact_under_pruning_and_eviction():
+    from gongkai.opinion.analysis.events import _synthetic_posts
+
+    posts = _synthetic_posts(3000, 200, seed=3)
+    options = {"max_events": 60, "max_postings": 6, "top_k": 6, "max_candidates": 5}
+    original = EventClusterer(**options)
+    original.assign_many(posts[:1500])
+    restored = EventClusterer(**options)
+    restored.load(json.loads(json.dumps(original.dump())))
+    assert restored.assign_many(posts[1500:]) == original.assign_many(posts[1500:])
+    assert restored.dump() == original.dump()
+    assert len(original) <= 60
+    assert all(len(keys) <= 9 for _term, keys in original.dump()["index"])  # 6 × 1.5
