@@ -19,6 +19,7 @@ def register(api: NinjaAPI) -> None:
     from gongkai.hotline.reception.api import router as reception_router
     from gongkai.opinion.api import router as opinion_router
     from gongkai.opinion.reports.api import router as opinion_reports_router
+    from gongkai.opinion.response.api import router as opinion_response_router
     from gongkai.publishing.api import router as publishing_router
     from gongkai.publishing.channels.api import router as publishing_channels_router
     from gongkai.publishing.review.api import router as publishing_review_router
@@ -35,6 +36,7 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/knowledge/", knowledge_router)
     api.add_router("/reception/", reception_router)
     api.add_router("/opinion/reports/", opinion_reports_router)
+    api.add_router("/opinion/response/", opinion_response_router)
     api.add_router("/publishing/", publishing_router)
     api.add_router("/publishing/", publishing_channels_router)
     api.add_router("/publishing/", publishing_review_router)
