@@ -565,6 +565,8 @@ class NearDuplicateIndex:
             return []
         keys = [item[0] for item in items]
         stamps = np.fromiter((item[2] for item in items), dtype=np.float64, count=n)
+        if not np.isfinite(stamps).all():
+            raise ValueError("timestamps must be finite")
         self.expire(float(stamps[0]))
         batch = self._hasher.batch([item[1] for item in items])
         if self._next + n - self._buckets.base >= 2**31 - 1:  # keep post numbers within int32

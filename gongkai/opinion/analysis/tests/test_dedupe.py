@@ -202,7 +202,11 @@ def test_bad_parameters_are_refused():
         NearDuplicateIndex(window_seconds=0)
     with pytest.raises(ValueError):
         NearDuplicateIndex(bands=0)
-    assert NearDuplicateIndex().check_and_add_many([]) == []
+    index = NearDuplicateIndex()
+    assert index.check_and_add_many([]) == []
+    with pytest.raises(ValueError):
+        index.check_and_add("a", normalize(ORIGINAL), float("nan"))
+    assert len(index) == 0  # nothing was taken
 
 
 # ---- Redis ---------------------------------------------------------------------------------------
