@@ -7,3 +7,7 @@ class OpinionConfig(AppConfig):
     label = "opinion"
     verbose_name = _("舆情监测")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The configuration views (sources, vendors' clients) live in a sub-module of their own.
+        from gongkai.opinion.admin import wagtail_hooks  # noqa: F401
