@@ -48,9 +48,10 @@ class Scope:
     def posts(self) -> QuerySet[Post]:
         return self._narrow(Post.objects.filter(published_at__gte=self.start, published_at__lt=self.end))
 
-    def previous(self) -> Scope:
-        span = self.end - self.start
-        return Scope(self.start - span, self.start, self.topic_id, self.event_id, self.district)
+    def previous(self, shift: datetime.timedelta | None = None) -> Scope:
+        """The period just before (or ``shift`` earlier: yesterday's same hours for "today so far")."""
+        shift = shift or (self.end - self.start)
+        return Scope(self.start - shift, self.end - shift, self.topic_id, self.event_id, self.district)
 
     def _narrow(self, posts: QuerySet[Post]) -> QuerySet[Post]:
         if self.topic_id is not None:
@@ -390,13 +391,15 @@ def statistics(
     top: int = DEFAULT_TOP,
     events_order: str = "volume",
     granularity: str | None = None,
+    previous_shift: datetime.timedelta | None = None,
 ) -> dict[str, Any]:
     """The statistics of ``[start, end)`` (aware datetimes), optionally of one topic, event, district.
 
     - ``volume``: posts per hour (periods up to two days) or per local day, by sentiment, every
       bucket present (zeros too);
     - ``totals``: posts, per sentiment, the negative share, rumor candidates, events that started
-      in the period, and the previous period of the same length for comparison (环比);
+      in the period, and the previous period of the same length for comparison (环比; or the same
+      period ``previous_shift`` earlier);
     - ``sentiment``, ``events`` (top ``top`` by posts in the period or, ``events_order="hotness"``,
       by hotness, each with its negative share and assessment when known), ``sources`` (and
       ``source_kinds``), ``districts`` (names from the departments' codes) and ``topics``.
@@ -407,7 +410,7 @@ def statistics(
     scope = Scope(start, end, topic_id, event_id, district or "")
     granularity = granularity or periods.granularity_for(start, end)
     volume, totals = _volume(scope, granularity)
-    previous = scope.previous().posts().count()
+    previous = scope.previous(previous_shift).posts().count()
     sources = _sources(scope)
     posts = totals["posts"]
     return {
@@ -513,6 +516,52 @@ def latest_reports(limit: int = 5) -> dict[str, list[Report]]:
 
 def scheduled_report_exists(kind: str, period_start: datetime.datetime) -> bool:
     return Report.objects.filter(kind=kind, period_start=period_start, scheduled=True).exists()
+
+
+# --- The leader's dashboard (领导驾驶舱) ------------------------------------------------------------
+
+DASHBOARD_CACHE_SECONDS = 120
+DASHBOARD_TOP = 8
+
+
+def dashboard_data(now: datetime.datetime | None = None, *, use_cache: bool = True) -> dict[str, Any]:
+    """Today so far and this week so far (from Monday), each beside the same hours a day (a week)
+    before, the week's hottest events with their assessment. Cached for two minutes: every leader
+    and analyst opening the dashboard shares one computation."""
+    from django.core.cache import cache
+
+    now = now or timezone.now()
+    today = now.astimezone(periods.local_tz()).date()
+    key = f"opinion_reports:dashboard:{today.isoformat()}"
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    day_start = periods.local_midnight(today)
+    week_start, _week_end = periods.week_period(today)
+    end = max(now, day_start + datetime.timedelta(seconds=1))
+    data = {
+        "today": statistics(
+            start=day_start,
+            end=end,
+            granularity=periods.HOUR,
+            previous_shift=datetime.timedelta(days=1),
+            top=DASHBOARD_TOP,
+            events_order="hotness",
+        ),
+        "week": statistics(
+            start=week_start,
+            end=end,
+            granularity=periods.DAY,
+            previous_shift=datetime.timedelta(days=7),
+            top=DASHBOARD_TOP,
+            events_order="hotness",
+        ),
+        "computed_at": _iso(now),
+    }
+    if use_cache:
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
 
 
 __all__ = [
