@@ -57,6 +57,11 @@ class ReportDocument:
     blocks: list[Block]
 
 
+def count(value: Any) -> str:
+    """A count with thousands separators (874,999)."""
+    return f"{int(value or 0):,}"
+
+
 def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
 
@@ -97,8 +102,8 @@ def _breakdown_table(rows: list[dict[str, Any]], name_header: str) -> Table:
             [
                 "" if r.get("rest") else str(i + 1),
                 str(r.get("name") or ""),
-                str(r.get("posts") or 0),
-                str(r.get("negative") or 0),
+                count(r.get("posts")),
+                count(r.get("negative")),
                 percent(r.get("negative_share")),
             ]
             for i, r in enumerate(rows)
@@ -126,7 +131,7 @@ def _event_table(events: list[dict[str, Any]]) -> Table:
             [
                 str(i + 1),
                 str(e.get("title") or ""),
-                str(e.get("posts") or 0),
+                count(e.get("posts")),
                 percent(e.get("negative_share")),
                 f"{float(e.get('hotness') or 0):.1f}",
                 state,
@@ -162,11 +167,11 @@ def build(report: Report) -> ReportDocument:
     blocks.append(
         Figures(
             [
-                (_("信息总量"), str(totals.get("posts", 0))),
-                (_("负面信息"), str(totals.get("negative", 0))),
+                (_("信息总量"), count(totals.get("posts"))),
+                (_("负面信息"), count(totals.get("negative"))),
                 (_("负面占比"), percent(totals.get("negative_share"))),
-                (_("疑似谣言"), str(totals.get("rumor_candidates", 0))),
-                (_("新增事件"), str(totals.get("new_events", 0))),
+                (_("疑似谣言"), count(totals.get("rumor_candidates"))),
+                (_("新增事件"), count(totals.get("new_events"))),
                 (_("环比"), "—" if change is None else f"{change * 100:+.1f}%"),
             ]
         )
@@ -191,7 +196,7 @@ def build(report: Report) -> ReportDocument:
             (_("首次出现"), _local(event.get("first_seen"))),
             (_("最近出现"), _local(event.get("last_seen"))),
             (_("热度"), f"{float(event.get('hotness') or 0):.1f}"),
-            (_("累计信息量"), str(event.get("total_posts") or 0)),
+            (_("累计信息量"), count(event.get("total_posts"))),
             (_("状态"), str(event.get("status_label") or "")),
         ]
         if event.get("district_name"):

@@ -7,6 +7,7 @@ The charts are drawn with fpdf2's own primitives (rectangles, lines, arcs, text)
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,9 @@ from gongkai.opinion.reports.fonts import FontMissing, require_cjk_font
 from gongkai.opinion.reports.models import Report
 
 __all__ = ["FontMissing", "render_pdf"]
+
+# fontTools' subsetter logs every table it touches at INFO: a page of log lines per PDF.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FAMILY = "cjk"
 PT = 0.3528  # millimetres per point

@@ -3,8 +3,9 @@
 :func:`statistics` answers with plain JSON-ready data (what a report freezes as its snapshot, what
 the API and the dashboard show). Everything is counted by the database with grouped aggregates
 over the posts of the period (the ``opinion_post_feed`` index on ``published_at`` bounds the scan);
-no Python loop ever walks the posts. A period costs six grouped queries plus two small lookups
-(source and district names, the events' rows), whatever the number of posts.
+no Python loop ever walks the posts. A period costs about a dozen queries (five grouped
+counts, the previous period's count, new events, and the names of what was counted), whatever the
+number of posts.
 """
 
 from __future__ import annotations
