@@ -194,8 +194,9 @@ def ingest(request: HttpRequest):
     posts = []
     positions = []
     problems: list[PostProblem] = []
+    source_code = client.source.code
     for index, item in enumerate(items):
-        parsed = raw_post_parse(item, source_code=client.source.code, index=index)
+        parsed = raw_post_parse(item, source_code=source_code, index=index)
         if isinstance(parsed, PostProblem):
             problems.append(parsed)
         else:

@@ -15,6 +15,7 @@ fails is reported with its index (or line) and the reason, and the others are ta
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,6 +30,7 @@ from gongkai.opinion.analysis.types import RawPost
 BEIJING = ZoneInfo("Asia/Shanghai")
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 FUTURE_SLACK = datetime.timedelta(minutes=10)
+_KINDS = frozenset(m.PostKind.values)
 POST_KINDS = Literal["post", "comment", "article", "appeal", "message"]
 #: The fields a post may carry (a CSV file's columns).
 FIELDS = (
@@ -50,16 +52,14 @@ FIELDS = (
 )
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
     """``value`` without NUL characters and unpaired surrogates (neither can be stored)."""
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "ignore").decode("utf-8")
-    return value
+    if _UNSTORABLE.search(value) is None:
+        return value
+    return _UNSTORABLE.sub("", value)
 
 
 def _text(max_length: int, **extra: Any) -> Any:
@@ -188,40 +188,47 @@ def raw_post_parse(data: Any, *, source_code: str, index: int) -> RawPost | Post
     )
 
 
+_STRING_LIMITS = (
+    ("external_id", m.MAX_EXTERNAL_ID),
+    ("title", m.MAX_TITLE),
+    ("text", m.MAX_TEXT),
+    ("url", m.MAX_URL),
+    ("author", m.MAX_AUTHOR),
+    ("author_id", m.MAX_AUTHOR),
+    ("place", m.MAX_PLACE),
+    ("parent_external_id", m.MAX_EXTERNAL_ID),
+)
+_COUNTS = ("followers", "reposts", "comments", "likes")
+
+
 def raw_post_check(post: RawPost) -> tuple[str, str] | None:
     """``(field, reason)`` if a :class:`RawPost` built by code (a poller, a connector) can't be stored.
 
     Cleans its strings in place (NUL, unpaired surrogates) as :func:`raw_post_parse` does.
     """
-    for name, limit in (
-        ("external_id", m.MAX_EXTERNAL_ID),
-        ("title", m.MAX_TITLE),
-        ("text", m.MAX_TEXT),
-        ("url", m.MAX_URL),
-        ("author", m.MAX_AUTHOR),
-        ("author_id", m.MAX_AUTHOR),
-        ("place", m.MAX_PLACE),
-        ("parent_external_id", m.MAX_EXTERNAL_ID),
-    ):
+    search = _UNSTORABLE.search
+    for name, limit in _STRING_LIMITS:
         value = getattr(post, name)
-        if not isinstance(value, str):
+        if type(value) is not str:
             return name, "must be a string"
-        cleaned = clean_text(value)
-        if cleaned is not value:
-            setattr(post, name, cleaned)
-        if len(cleaned) > limit:
+        if search(value) is not None:
+            value = _UNSTORABLE.sub("", value)
+            setattr(post, name, value)
+        if len(value) > limit:
             return name, f"longer than {limit} characters"
     if not post.external_id:
         return "external_id", "required"
     if not post.text:
         return "text", "required"
-    if post.kind not in m.PostKind.values:
+    if post.kind not in _KINDS:
         return "kind", "unknown kind"
     published = post.published_at
     if not isinstance(published, datetime.datetime) or published.tzinfo is None:
         return "published_at", "must be a timezone-aware datetime"
-    for name in ("followers", "reposts", "comments", "likes"):
+    for name in _COUNTS:
         value = getattr(post, name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= m.MAX_COUNT:
+        if type(value) is not int or not 0 <= value <= m.MAX_COUNT:
             return name, f"must be a whole number from 0 to {m.MAX_COUNT}"
+    if type(post.verified) is not bool:
+        return "verified", "must be true or false"
     return None
