@@ -200,3 +200,27 @@ def test_a_second_regular_report_for_the_same_period_is_refused_by_the_database(
             period_end=report.period_end,
             scheduled=True,
         )
+
+
+def test_demo_reports_are_made_once(dataset, users):
+    import io
+
+    import time_machine
+
+    from gongkai.opinion.reports import demo
+
+    with time_machine.travel(local(DAY + datetime.timedelta(days=2), 10), tick=False):  # Wednesday
+        out = io.StringIO()
+        demo.load(stdout=out)
+        # Daily: May 31 (one late post), June 1 and June 2; the week of May 25; the hottest event.
+        assert "5 made, 3 released" in out.getvalue()
+        demo.load(stdout=out)
+        assert "0 made, 0 released" in out.getvalue()
+    daily = dict(Report.objects.filter(kind=ReportKind.DAILY).values_list("period_start", "status"))
+    assert daily == {
+        local(DAY - datetime.timedelta(days=1), 0): ReportStatus.RELEASED,
+        local(DAY, 0): ReportStatus.RELEASED,
+        local(DAY + datetime.timedelta(days=1), 0): ReportStatus.DRAFT,
+    }
+    assert Report.objects.get(kind=ReportKind.WEEKLY).status == ReportStatus.RELEASED
+    assert Report.objects.get(kind=ReportKind.EVENT).event == dataset["smell"]

@@ -125,3 +125,16 @@ def test_statistics_take_a_bounded_number_of_queries(dataset, django_assert_max_
     start, end = periods.day_period(DAY)
     with django_assert_max_num_queries(14):
         selectors.statistics(start=start, end=end)
+
+
+def test_events_carry_their_assessment_when_the_response_app_is_there(dataset):
+    from django.apps import apps
+
+    if not apps.is_installed("gongkai.opinion.response"):
+        pytest.skip("gongkai.opinion.response is not installed")
+    case_model = selectors._assessment_model()
+    assert case_model is not None
+    case_model._default_manager.create(event=dataset["smell"], status="forwarded", level="major")
+    water, smell = _day()["events"]
+    assert water["assessment"] is None
+    assert (smell["assessment"]["level_label"], smell["assessment"]["status_label"]) == ("重大", "已转办")
