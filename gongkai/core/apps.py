@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "gongkai.core"
     label = "core"
     verbose_name = _("公共基础")
+
+    def ready(self) -> None:
+        from gongkai.core import pagecache
+
+        pagecache.connect_signals()

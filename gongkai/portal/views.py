@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
@@ -36,11 +40,13 @@ def search(request: HttpRequest) -> HttpResponse:
     Without a type filter every public entry of the search index is searched (documents, and
     whatever else other apps index as public); the filters offer what the public documents have.
     """
+    from gongkai.core.pagecache import mark_cacheable
     from gongkai.core.parsing import parse_id
     from gongkai.core.search.selectors import InvalidQuery
     from gongkai.core.search.selectors import search as search_documents
     from gongkai.publishing.selectors import search_filter_options
 
+    mark_cacheable(request)  # the same answer for every anonymous reader until content changes
     query = (request.GET.get("q") or "").replace("\x00", "").strip()
     options = search_filter_options()
     filters = _filters(request, options)
@@ -92,6 +98,35 @@ def search(request: HttpRequest) -> HttpResponse:
             "has_filters": bool(filters["type"] or filters["department"] or filters["year"]),
         },
     )
+
+
+@never_cache
+def set_language(request: HttpRequest) -> HttpResponse:
+    """``/language/?language=en&next=/zwgk/``: choose the portal's language (a cookie), go back.
+
+    A plain link instead of Django's POST ``set_language``: the header's switch then needs no CSRF
+    token, so public pages carry nothing per-reader and can be cached whole (core/pagecache.py).
+    Switching the language changes nothing but the reader's own display preference.
+    """
+    code = (request.GET.get("language") or "").strip()
+    next_url = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if code in dict(settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

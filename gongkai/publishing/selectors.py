@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from gongkai.core import pagecache
 from gongkai.core.parsing import parse_id
 from gongkai.publishing.models import (
     DOCUMENT_MODELS,
@@ -131,7 +132,7 @@ def entries_search(
     """
     if not filters.q:
         entries = _within(_apply(public_entries(), filters), within)
-        total = entries.count()
+        total = pagecache.memo(f"catalogue-count:{within.pk if within else ''}:{filters!r}", entries.count)
         return total, True, list(entries[offset : offset + limit])
     from gongkai.core.search import selectors as search_selectors
 
@@ -158,14 +159,20 @@ def department_choices(within: Page | None = None) -> list[tuple[str, str]]:
     """(code, name) of the departments that have public documents, in the org tree's order."""
     from gongkai.accounts.models import Department
 
-    entries = _within(CatalogueEntry.objects.filter(is_public=True), within)
-    ids = entries.values("department_id").distinct()
-    return list(Department.objects.filter(pk__in=ids).order_by("path").values_list("code", "name"))
+    def compute() -> list[tuple[str, str]]:
+        entries = _within(CatalogueEntry.objects.filter(is_public=True), within)
+        ids = entries.values("department_id").distinct()
+        return list(Department.objects.filter(pk__in=ids).order_by("path").values_list("code", "name"))
+
+    return pagecache.memo(f"department-choices:{within.pk if within else ''}", compute)
 
 
 def year_choices(within: Page | None = None) -> list[int]:
-    entries = _within(CatalogueEntry.objects.filter(is_public=True), within)
-    return sorted(set(entries.values_list("year", flat=True).distinct()), reverse=True)
+    def compute() -> list[int]:
+        entries = _within(CatalogueEntry.objects.filter(is_public=True), within)
+        return sorted(set(entries.values_list("year", flat=True).distinct()), reverse=True)
+
+    return pagecache.memo(f"year-choices:{within.pk if within else ''}", compute)
 
 
 def topic_choices() -> list[tuple[str, str]]:

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers of public pages are answered here when the page is cached (core/pagecache.py).
+    "gongkai.core.pagecache.PageCacheMiddleware",
     "gongkai.core.middleware.CachedCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,12 +185,22 @@ from gongkai.settings import schedule as _schedule  # noqa: E402
 CELERY_BEAT_SCHEDULE = _schedule.BEAT_SCHEDULE
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "gongkai.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "gongkai.core.cache.RedisCache", "LOCATION": REDIS_URL},
+        # Whole public pages (gongkai/core/pagecache.py); Redis evicts by its own maxmemory policy.
+        "pages": {"BACKEND": "gongkai.core.cache.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
     # A database cache is shared by every web worker and the job runner, so rate limits and
     # lockouts hold across processes without Redis.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"},
+        # Whole public pages: a table of their own, large enough for the pages readers ask for.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "gongkai_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+        },
     }
 
 # --- Authentication -----------------------------------------------------------------------------
@@ -357,6 +369,10 @@ WECHAT_MP_PUBLISH_POLL_SECONDS = 1.0
 # --- Work calendar ------------------------------------------------------------------------------
 GONGKAI_OFFICE_HOURS = env.get_str("GONGKAI_OFFICE_HOURS", "08:30-12:00,13:00-17:00")
 # How long another process may use its cached copy of a calendar year after an edit.
+# Whole public pages for anonymous readers (gongkai/core/pagecache.py): how long an entry lives
+# (0 turns the cache off) and how often each process re-reads the content generation.
+GONGKAI_PAGE_CACHE_SECONDS = env.get_int("GONGKAI_PAGE_CACHE_SECONDS", 300, minimum=0)
+GONGKAI_PAGE_CACHE_CHECK_SECONDS = 1.0
 GONGKAI_CALENDAR_CACHE_SECONDS = env.get_int("GONGKAI_CALENDAR_CACHE_SECONDS", 60, minimum=0)
 # Extra addresses told when next year's calendar is missing (besides calendar editors).
 GONGKAI_CALENDAR_ALERT_EMAILS = env.get_list("GONGKAI_CALENDAR_ALERT_EMAILS", [])

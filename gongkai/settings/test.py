@@ -19,4 +19,6 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 GONGKAI_API_ANON_RATE = "100000/m"
+# Off for the suite (pages are asserted as rendered); gongkai/core/tests/test_pagecache.py turns it on.
+GONGKAI_PAGE_CACHE_SECONDS = 0
 GONGKAI_API_AUTH_RATE = "100000/m"
