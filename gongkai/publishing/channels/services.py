@@ -6,8 +6,9 @@
   (``GONGKAI_RELEASE_CHANNELS``) gets one outbox message, enqueued in the same transaction, with the
   idempotency key ``release:<page>:<revision>:<channel>``. Each message is delivered on its own, so
   a channel that is down delays only its own copy.
-- Publishing a new revision of a page that is already out (or on its way) on a channel does not
-  post it again: corrections stay on the website; withdraw (unpublish) and publish to post anew.
+- Publishing a new revision of a page that is already on the website does not post it to any
+  channel: corrections stay on the website (also for pages that were released to the website
+  only, such as imported documents); withdraw (unpublish) and publish to post anew.
 - Documents published inside ``review_bypass`` (imports of historical documents, the demo) get
   the website release only, unless the bypass was opened with ``release=True``.
 - A release mirrors its outbox messages (``channel_release_sync``, an outbox listener).
@@ -94,7 +95,13 @@ def releases_for_published_page(*, page, revision) -> list[ChannelRelease]:
             sent_at=now,
         )
     ]
-    channels = enabled_channels() if external_release_allowed() else []
+    # A new revision of a page that is already on the website is a correction: it stays on the
+    # website. That holds for pages released to the website only (imported historical documents),
+    # which a later correction must not suddenly post to Weibo or WeChat.
+    already_live = ChannelRelease.objects.filter(
+        page_id=page.pk, channel=ReleaseChannel.WEBSITE, status=ReleaseStatus.SENT
+    ).exists()
+    channels = enabled_channels() if external_release_allowed() and not already_live else []
     if channels and url:
         active = set(
             ChannelRelease.objects.filter(

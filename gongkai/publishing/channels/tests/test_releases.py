@@ -154,6 +154,31 @@ def test_publishing_a_new_revision_does_not_post_again(proactive, make_page):
     assert ChannelRelease.objects.filter(page=page, channel="website").count() == 2
 
 
+def test_correcting_a_document_released_to_the_website_only_posts_nothing(proactive, make_page):
+    from gongkai.publishing.review.guard import review_bypass
+
+    page = make_page()
+    with review_bypass(reason="导入历史文件"):
+        publish(page)
+    assert statuses(page) == {"website": "sent"}
+    page.title = "吉林市优化营商环境若干措施（勘误）"
+    publish(page)
+    assert OutboxMessage.objects.filter(channel__in=["weibo", "wechat_mp"]).count() == 0
+    assert ChannelRelease.objects.filter(page=page, channel="website").count() == 2
+
+
+def test_a_withdrawn_page_published_again_is_posted_anew(proactive, make_page, weibo, wechat):
+    page = make_page()
+    publish(page)
+    deliver_all()
+    page.unpublish()
+    publish(page)
+    posts = [
+        m for m in OutboxMessage.objects.filter(channel="weibo") if m.payload.get("action") != "withdraw"
+    ]
+    assert len(posts) == 2, statuses(page)
+
+
 def test_a_replayed_publication_creates_nothing_new(proactive, make_page):
     page = make_page()
     revision = publish(page)
