@@ -460,8 +460,11 @@ class DisclosureDocumentPage(Searchable, Page):
         except Exception:  # noqa: BLE001 - a page outside any site has no URL; index it anyway
             url = ""
         is_public = self.is_public and not self.get_view_restrictions().exists()
-        body_parts = [self.index_number, self.summary, self.plain_body()]
+        # The text first, so that a snippet of a title-only match starts with what the document
+        # says; the 索引号 and 发文字号 last, searchable all the same.
+        body_parts = [self.summary, self.plain_body()]
         body_parts += self.extra_review_texts()
+        body_parts += [self.index_number, getattr(self, "document_number", "") or ""]
         return SearchDocument.for_object(
             self,
             title=self.title,

@@ -127,3 +127,14 @@ def test_sitemap_lists_public_pages_only_and_robots_points_at_it(client, city):
     assert robots["Content-Type"].startswith("text/plain")
     text = robots.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
+
+
+def test_search_finds_a_document_number_and_snippets_start_with_the_text(client, city):
+    requirement = PolicyDocumentPage.objects.get(index_number="11220200795219742W/2014-09752")
+    html = client.get("/search/", {"q": "吉市政办发〔2014〕2号"}).content.decode()
+    assert requirement.title in html
+    from gongkai.core.search.selectors import search
+
+    hits = search(requirement.title[:12], public_only=True, limit=5).hits
+    hit = next(h for h in hits if h.object_id == requirement.pk)
+    assert not str(hit.snippet).startswith("11220200795219742W")
