@@ -326,13 +326,16 @@ def _evaluator(rules: list[AlertRuleConfig]) -> AlertEvaluator:
     )
 
 
-def _alert_notice(alert: Alert, event: Event) -> int:
+def _alert_value(kind: str, value: float) -> str:
+    return f"{value:.0%}" if kind == AlertKind.NEGATIVE_SHARE else f"{value:.4g}"
+
+
+def _alert_notice(alert: Alert, event: Event, recipients: list[Any]) -> int:
     kind = str(AlertKind(alert.kind).label)
-    value = f"{alert.value:.0%}" if alert.kind == AlertKind.NEGATIVE_SHARE else f"{alert.value:.4g}"
-    threshold = f"{alert.threshold:.0%}" if alert.kind == AlertKind.NEGATIVE_SHARE else f"{alert.threshold:g}"
+    value = _alert_value(alert.kind, alert.value)
     title = event.display_title
     return notify_users(
-        selectors.on_duty_users(at=alert.fired_at),
+        recipients,
         key=f"opinion-alert:{alert.pk}",
         subject=_("【舆情预警】%(kind)s：%(title)s") % {"kind": kind, "title": title[:60]},
         body=_(
@@ -344,7 +347,7 @@ def _alert_notice(alert: Alert, event: Event) -> int:
             "id": event.pk,
             "kind": kind,
             "value": value,
-            "threshold": threshold,
+            "threshold": _alert_value(alert.kind, alert.threshold),
             "at": _local(alert.fired_at),
             "posts": event.post_count,
             "negative": event.negative_count,
@@ -356,13 +359,46 @@ def _alert_notice(alert: Alert, event: Event) -> int:
     )
 
 
+DIGEST_LINES = 20
+
+
+def _alert_digest(alerts: list[tuple[Alert, Event]], recipients: list[Any]) -> int:
+    """One notice for many alerts of one evaluation (a new rule over old data, a city-wide storm):
+    the duty phone gets one SMS, not hundreds."""
+    lines = [
+        _("%(kind)s %(value)s：%(title)s（编号 %(id)s）")
+        % {
+            "kind": AlertKind(alert.kind).label,
+            "value": _alert_value(alert.kind, alert.value),
+            "title": event.display_title,
+            "id": event.pk,
+        }
+        for alert, event in sorted(alerts, key=lambda pair: (pair[0].kind, -pair[0].value))[:DIGEST_LINES]
+    ]
+    more = len(alerts) - len(lines)
+    if more > 0:
+        lines.append(_("……另有 %(n)s 条，见预警收件箱。") % {"n": more})
+    first, last = alerts[0][0], alerts[-1][0]
+    count = str(len(alerts))
+    return notify_users(
+        recipients,
+        key=f"opinion-alert-digest:{first.pk}-{last.pk}",
+        subject=_("【舆情预警】%(time)s 共 %(n)s 条预警") % {"time": _local(first.fired_at), "n": count},
+        body="\n".join(lines),
+        sms_kind="alert",
+        sms_params={"kind": str(_("多项")), "title": str(_("%(n)s 条预警") % {"n": count}), "value": count},
+        source=first,
+    )
+
+
 def evaluate_alerts(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Evaluate the enabled rules on the stored events at ``now``; create and announce the alerts.
 
     The evaluator's armed state is kept in the ``AlertState`` row, locked for the whole evaluation,
     so two runs at once wait for each other and an event alerts once per threshold crossing, never
-    once per post or per run. Returns ``{"events": observed events, "alerts": alerts created,
-    "notified": people told}``.
+    once per post or per run. Each alert is announced to the analysts on duty; more than
+    ``GONGKAI_OPINION_ALERT_DIGEST_OVER`` (10) alerts at once go out as one digest. Returns
+    ``{"events": observed events, "alerts": alerts created, "notified": notices sent}``.
     """
     now = now or timezone.now()
     rules = list(AlertRuleConfig.objects.filter(enabled=True).order_by("pk"))
@@ -386,6 +422,7 @@ def evaluate_alerts(*, now: datetime.datetime | None = None) -> dict[str, int]:
         counts["events"] = len(observed.events)
         firings = evaluator.evaluate(observed.values, now.timestamp(), topics=observed.topics)
         by_id = {r.evaluator_id: r for r in rules}
+        created: list[tuple[Alert, Event]] = []
         for firing in firings:
             rule = by_id[firing.rule.rule_id]
             event = observed.events.get(int(firing.subject)) if isinstance(firing.subject, int) else None
@@ -399,11 +436,20 @@ def evaluate_alerts(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 value=firing.value,
                 fired_at=now,
             )
-            if event is not None:
-                alert.notified = _alert_notice(alert, event)
-                Alert.objects.filter(pk=alert.pk).update(notified=alert.notified)
-                counts["notified"] += alert.notified
             counts["alerts"] += 1
+            if event is not None:
+                created.append((alert, event))
+        if created:
+            recipients = selectors.on_duty_users(at=now)
+            if len(created) > int(_setting("GONGKAI_OPINION_ALERT_DIGEST_OVER", 10)):
+                told = _alert_digest(created, recipients)
+                Alert.objects.filter(pk__in=[alert.pk for alert, _event in created]).update(notified=told)
+                counts["notified"] = told
+            else:
+                for alert, event in created:
+                    alert.notified = _alert_notice(alert, event, recipients)
+                    Alert.objects.filter(pk=alert.pk).update(notified=alert.notified)
+                    counts["notified"] += alert.notified
         row.state = evaluator.dump()
         row.evaluated_at = now
         row.save(update_fields=["state", "evaluated_at", "updated_at"])
@@ -976,15 +1022,34 @@ def _claim(model: Any, pk: int, field: str, now: datetime.datetime) -> bool:
     return bool(model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
 
-def _clock_notice(clock: ResponseClock, *, overdue: bool) -> int:
+class _People:
+    """The analysts on duty and the departments' people, each read once per sweep."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+        self._on_duty: list[Any] | None = None
+        self._departments: dict[int, list[Any]] = {}
+
+    def on_duty(self) -> list[Any]:
+        if self._on_duty is None:
+            self._on_duty = selectors.on_duty_users(at=self.now)
+        return self._on_duty
+
+    def of(self, department: Department) -> list[Any]:
+        if department.pk not in self._departments:
+            self._departments[department.pk] = selectors.department_users(department)
+        return self._departments[department.pk]
+
+
+def _clock_notice(clock: ResponseClock, *, overdue: bool, people: _People) -> int:
     case = clock.case
     event = case.event
     title = event.display_title
     kind = str(ClockKind(clock.kind).label)
     state = _("已超期") if overdue else _("即将到期")
-    users = {u.pk: u for u in selectors.on_duty_users()}
+    users = {u.pk: u for u in people.on_duty()}
     if overdue and case.responsible_department is not None:
-        users.update({u.pk: u for u in selectors.department_users(case.responsible_department)})
+        users.update({u.pk: u for u in people.of(case.responsible_department)})
     return notify_users(
         users.values(),
         key=f"opinion-clock:{clock.pk}:{clock.due_at.timestamp():.0f}:{'overdue' if overdue else 'due-soon'}",
@@ -1016,12 +1081,12 @@ def _forwarding_due_soon_at(forwarding: Forwarding) -> datetime.datetime:
     return forwarding.deadline - min(span / 4, datetime.timedelta(hours=8))
 
 
-def _forwarding_notice(forwarding: Forwarding, *, overdue: bool) -> int:
+def _forwarding_notice(forwarding: Forwarding, *, overdue: bool, people: _People) -> int:
     title = forwarding.case.event.display_title
     state = _("已超期") if overdue else _("即将到期")
-    users = {u.pk: u for u in selectors.department_users(forwarding.department)}
+    users = {u.pk: u for u in people.of(forwarding.department)}
     if overdue:
-        users.update({u.pk: u for u in selectors.on_duty_users()})
+        users.update({u.pk: u for u in people.on_duty()})
     return notify_users(
         users.values(),
         key=f"opinion-forwarding:{forwarding.pk}:{'overdue' if overdue else 'due-soon'}",
@@ -1046,6 +1111,7 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[st
     their deadline become ``overdue``. Each notice goes out once per clock (per deadline) and per
     forwarding, however often and however many times at once this runs."""
     now = now or timezone.now()
+    people = _People(now)
     counts = {"clocks_due_soon": 0, "clocks_overdue": 0, "forwardings_due_soon": 0, "forwardings_overdue": 0}
     running = selectors.running_clocks().select_related("case__event", "case__responsible_department")
     overdue = running.filter(overdue_notified_at__isnull=True, due_at__lte=now).order_by("due_at")[:limit]
@@ -1054,7 +1120,7 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[st
             if _claim(ResponseClock, clock.pk, "overdue_notified_at", now):
                 if clock.due_soon_notified_at is None:  # never warned: the overdue notice says it all
                     ResponseClock.objects.filter(pk=clock.pk).update(due_soon_notified_at=now)
-                _clock_notice(clock, overdue=True)
+                _clock_notice(clock, overdue=True, people=people)
                 counts["clocks_overdue"] += 1
     soon = running.filter(due_soon_notified_at__isnull=True, due_at__gt=now).order_by("due_at")[:limit]
     for clock in soon:
@@ -1062,7 +1128,7 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[st
             continue
         with transaction.atomic():
             if _claim(ResponseClock, clock.pk, "due_soon_notified_at", now):
-                _clock_notice(clock, overdue=False)
+                _clock_notice(clock, overdue=False, people=people)
                 counts["clocks_due_soon"] += 1
 
     late = Forwarding.objects.filter(
@@ -1073,7 +1139,7 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[st
             with transaction.atomic():
                 _run_forwarding(forwarding, "mark_overdue", None, None)
                 if _claim(Forwarding, forwarding.pk, "overdue_notified_at", now):
-                    _forwarding_notice(forwarding, overdue=True)
+                    _forwarding_notice(forwarding, overdue=True, people=people)
                 counts["forwardings_overdue"] += 1
         except Exception:  # one bad row (or a department that answered meanwhile) must not stop the sweep
             logger.info("opinion sweep: forwarding %s not marked overdue", forwarding.pk, exc_info=True)
@@ -1087,7 +1153,7 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 1000) -> dict[st
             continue
         with transaction.atomic():
             if _claim(Forwarding, forwarding.pk, "due_soon_notified_at", now):
-                _forwarding_notice(forwarding, overdue=False)
+                _forwarding_notice(forwarding, overdue=False, people=people)
                 counts["forwardings_due_soon"] += 1
     return counts
 

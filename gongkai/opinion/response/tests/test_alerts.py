@@ -168,3 +168,15 @@ def test_bad_rules_are_refused(db):
     ):
         with pytest.raises(ValidationError):
             rule(kind, threshold)
+
+
+def test_many_alerts_at_once_go_out_as_one_digest(clock, users, make_event):
+    AnalystDuty.objects.create(user=users["analyst"], starts_at=NOW - HOUR, ends_at=NOW + HOUR)
+    for n in range(12):
+        make_event(hotness=81 + n, title=f"事件{n}")
+    rule(AlertKind.HOTNESS, 80)  # a new rule over events already hot
+    assert services.evaluate_alerts(now=NOW) == {"events": 12, "alerts": 12, "notified": 1}
+    (email,) = OutboxMessage.objects.filter(channel="email")
+    assert "12" in email.payload["subject"] and "事件11" in email.payload["body"]
+    assert OutboxMessage.objects.filter(channel="sms").count() == 1
+    assert set(Alert.objects.values_list("notified", flat=True)) == {1}
