@@ -38,6 +38,7 @@ import json
 import lzma
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,12 @@ class SentimentModel:
         if not 0.0 <= low <= 0.5 <= high <= 1.0:
             raise ValueError("neutral band must contain 0.5 and lie within [0, 1]")
         self.neutral_band = (low, high)
+        if not 1 <= self.bits <= 30 or not 1 <= self.ngram_max <= 8:
+            raise ValueError("bits must be in 1..30 and ngram_max in 1..8")
+        if not len(self.buckets) == len(self.weights) == len(self.idf):
+            raise ValueError("buckets, weights and idf differ in length")
+        if len(self.buckets) and (self.buckets.min() < 0 or self.buckets.max() >= 1 << self.bits):
+            raise ValueError("bucket id out of range")
         self.info = dict(info or {})
         size = 1 << self.bits
         # Dense lookup tables (2 × 4 MB at 2**20): one gather per n-gram occurrence.
@@ -218,21 +225,28 @@ class SentimentModel:
 
     @classmethod
     def load(cls, path: str | Path) -> SentimentModel:
-        with np.load(path, allow_pickle=False) as data:
-            header = json.loads(str(data["header"]))
-            if header.get("format") != FORMAT:
-                raise ValueError(f"{path}: not a {FORMAT} file")
-            buckets = np.cumsum(data["bucket_gaps"].astype(np.int64))
-            return cls(
-                buckets=buckets,
-                weights=data["weights"],
-                idf=data["idf"].astype(np.float32),
-                intercept=header["intercept"],
-                bits=header["bits"],
-                ngram_max=header["ngram_max"],
-                neutral_band=tuple(header["neutral_band"]),
-                info=header.get("info") or {},
-            )
+        """Read a file written by ``save``. A missing file raises ``OSError``; anything else that is
+        not such a file (another format, truncated, damaged) raises ``ValueError``."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                if not isinstance(header, dict) or header.get("format") != FORMAT:
+                    raise ValueError("another format")
+                buckets = np.cumsum(data["bucket_gaps"].astype(np.int64))
+                return cls(
+                    buckets=buckets,
+                    weights=data["weights"],
+                    idf=data["idf"].astype(np.float32),
+                    intercept=header["intercept"],
+                    bits=header["bits"],
+                    ngram_max=header["ngram_max"],
+                    neutral_band=tuple(header["neutral_band"]),
+                    info=header.get("info") or {},
+                )
+        except FileNotFoundError:
+            raise
+        except (ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, OSError) as exc:
+            raise ValueError(f"{path}: not a {FORMAT} model file ({exc})") from exc
 
 
 @functools.lru_cache(maxsize=1)

@@ -185,6 +185,31 @@ def test_train_refuses_bad_input(tmp_path):
         SentimentModel.load(not_a_model)
 
 
+def test_load_refuses_damaged_files_with_value_error(model, tmp_path):
+    good = tmp_path / "good.npz"
+    model.save(good)
+    data = good.read_bytes()
+    damaged = {
+        "truncated.npz": data[: len(data) // 2],
+        "text.npz": b"not a model",
+        "empty.npz": b"",
+    }
+    for name, content in damaged.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ValueError):
+            SentimentModel.load(tmp_path / name)
+    with np.load(good, allow_pickle=False) as arrays:
+        parts = dict(arrays)
+    np.savez(tmp_path / "short.npz", **dict(parts, weights=parts["weights"][:-1]))
+    with pytest.raises(ValueError, match="differ in length"):
+        SentimentModel.load(tmp_path / "short.npz")
+    np.savez(tmp_path / "pickled.npz", **dict(parts, idf=np.array([{"x": 1}], dtype=object)))
+    with pytest.raises(ValueError):
+        SentimentModel.load(tmp_path / "pickled.npz")  # object arrays are never unpickled
+    with pytest.raises(FileNotFoundError):
+        SentimentModel.load(tmp_path / "missing.npz")
+
+
 CORRECTIONS = [
     ("热线回复很快，可惜问题一点没解决", SENTIMENT_NEGATIVE),
     ("呵呵，又是研究研究", SENTIMENT_NEGATIVE),
