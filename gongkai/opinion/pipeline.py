@@ -39,6 +39,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -122,15 +123,10 @@ class Pipeline:
         places = self.modules["places"]
         self.tagger: Any = places.PlaceTagger(normalize=self._term_normalizer()) if places else None
 
-        sentiment = self.modules["sentiment"]
-        if sentiment_model is None and sentiment is not None:
-            try:
-                sentiment_model = sentiment.SentimentModel.load_default()
-            except (OSError, ValueError) as exc:  # the shipped model file missing or unreadable
-                logger.error(
-                    "opinion pipeline: the sentiment model does not load (%s); sentiment skipped", exc
-                )
         self.sentiment: Any = sentiment_model
+        self.sentiment_version: Any = None  # the retrained model file's mtime, when it is the one loaded
+        if sentiment_model is None and self.modules["sentiment"] is not None:
+            self.load_sentiment_model()
 
         rumor = self.modules["rumor"]
         self.is_rumor_candidate: Callable[[str], bool] | None = rumor.is_rumor_candidate if rumor else None
@@ -143,6 +139,30 @@ class Pipeline:
         self.spikes: Any = hotness.SpikeDetector(**options.get("spikes", {})) if hotness else None
 
     # --- configuration ----------------------------------------------------------------------------
+
+    def load_sentiment_model(self, path: Path | None = None) -> None:
+        """Load the model retrained from analysts' corrections (``path``, by default the file of
+        ``sentiment_model_path()``) if there is one, else the shipped model. A file that does not
+        load is skipped with an error in the log (the shipped model, or no sentiment, instead)."""
+        sentiment = self.modules["sentiment"]
+        assert sentiment is not None
+        path = path or sentiment_model_path()
+        if path is not None and path.exists():
+            try:
+                version = path.stat().st_mtime_ns
+                self.sentiment = sentiment.SentimentModel.load(path)
+                self.sentiment_version = version
+                return
+            except (OSError, ValueError, KeyError) as exc:
+                logger.error(
+                    "opinion pipeline: the retrained sentiment model %s does not load (%s)", path, exc
+                )
+        try:
+            self.sentiment = sentiment.SentimentModel.load_default()
+        except (OSError, ValueError) as exc:  # the shipped model file missing or unreadable
+            logger.error("opinion pipeline: the sentiment model does not load (%s); sentiment skipped", exc)
+            self.sentiment = None
+        self.sentiment_version = None
 
     @property
     def stages(self) -> list[str]:
@@ -380,6 +400,33 @@ def _valid_rules(pipeline: Pipeline, topics: dict[int, str]) -> dict[int, str]:
     return valid
 
 
+def sentiment_model_path() -> Path | None:
+    """Where the model retrained from analysts' corrections is kept (``GONGKAI_OPINION_SENTIMENT_MODEL``,
+    default ``<data dir>/opinion/sentiment-model.npz``)."""
+    from django.conf import settings
+
+    configured = getattr(settings, "GONGKAI_OPINION_SENTIMENT_MODEL", None)
+    if configured:
+        return Path(configured)
+    data_dir = getattr(settings, "DATA_DIR", None)
+    return Path(data_dir) / "opinion" / "sentiment-model.npz" if data_dir else None
+
+
+def pipeline_refresh_sentiment(pipeline: Pipeline) -> bool:
+    """Load the retrained sentiment model if it appeared or changed since loaded; True if reloaded."""
+    if pipeline.modules["sentiment"] is None:
+        return False
+    path = sentiment_model_path()
+    try:
+        version = path.stat().st_mtime_ns if path is not None else None
+    except OSError:
+        version = None
+    if version == pipeline.sentiment_version:
+        return False
+    pipeline.load_sentiment_model(path)
+    return True
+
+
 def pipeline_refresh_rules(pipeline: Pipeline, *, force: bool = False) -> bool:
     """Reload topics and sensitive words into ``pipeline`` if they changed; True if reloaded."""
     signature = _rules_signature()
@@ -531,6 +578,7 @@ def worker_pipeline() -> Iterator[Pipeline]:
         if _PIPELINE is None:
             _PIPELINE = _build()
         pipeline_refresh_rules(_PIPELINE)
+        pipeline_refresh_sentiment(_PIPELINE)
         yield _PIPELINE
 
 

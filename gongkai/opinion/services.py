@@ -829,6 +829,48 @@ def topic_delete(*, topic: Topic, actor: Any, request: Any = None) -> None:
 # --- Analysts' corrections -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class RetrainResult:
+    corrections: int  # corrected posts used (distinct texts)
+    path: str  # where the model was written; every pipeline loads it at its next batch
+
+
+def sentiment_retrain(*, base: bool = True, actor: Any = None, path: Any = None) -> RetrainResult:
+    """Retrain the sentiment model with the analysts' corrections and put it where the pipelines
+    load it from (``pipeline.sentiment_model_path()``): they pick it up at their next batch.
+
+    ``base``: train on the shipped data too, corrections weighing more (the usual; takes a while).
+    The file is written beside and then renamed over, so a pipeline never reads half a model.
+    Raises :class:`OpinionError` when there is no correction yet or no sentiment module.
+    """
+    import os
+    from pathlib import Path
+
+    sentiment = pipelines._module("sentiment")
+    target = Path(path) if path is not None else pipelines.sentiment_model_path()
+    if sentiment is None or target is None:
+        raise OpinionError(_("情感模型不可用。"), code="sentiment_unavailable")
+    rows = list(
+        Post.objects.filter(sentiment_corrected_at__isnull=False)
+        .order_by("sentiment_corrected_at", "pk")
+        .values_list("normalized_text", "sentiment")
+    )
+    if not rows:
+        raise OpinionError(_("还没有分析员校正过的情感，无需重新训练。"), code="no_corrections")
+    model = sentiment.train([text for text, _label in rows], [label for _text, label in rows], base=base)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial.npz")
+    model.save(partial)
+    os.replace(partial, target)
+    corrections = int(model.info.get("corrections", len(rows)))
+    audit_record(
+        actor=actor,
+        action="opinion_sentiment.retrained",
+        new={"corrections": corrections, "base": base, "path": str(target)},
+    )
+    return RetrainResult(corrections=corrections, path=str(target))
+
+
 def post_sentiment_correct(*, post: Post, sentiment: str, actor: Any, request: Any = None) -> Post:
     """Record an analyst's sentiment for a post (kept as training data for the next model).
 

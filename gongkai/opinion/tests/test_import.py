@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 
@@ -133,3 +134,34 @@ def test_source_add_checks_the_code(db):
     assert Source.objects.get(code="rss-jlnews").kind == "rss"
     with pytest.raises(CommandError):
         run("source-add", "not a slug!")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gongkai.opinion.analysis.sentiment") is None, reason="no sentiment module yet"
+)
+def test_sentiment_retrain_uses_the_corrections_and_the_pipelines_load_it(
+    tmp_path, settings, source, analyst
+):
+    from gongkai.opinion import pipeline as pipelines
+    from gongkai.opinion.tests.conftest import raw
+
+    settings.GONGKAI_OPINION_SENTIMENT_MODEL = str(tmp_path / "model.npz")
+    with pytest.raises(CommandError, match="校正"):
+        run("sentiment-retrain", "--corrections-only")
+    services.ingest_posts(
+        source, [raw("1", "松江路停水三天没人管"), raw("2", "感谢供水公司连夜抢修", minutes=1)]
+    )
+    for external_id, label in (("1", "negative"), ("2", "positive")):
+        services.post_sentiment_correct(
+            post=Post.objects.get(external_id=external_id), sentiment=label, actor=analyst
+        )
+    with pipelines.worker_pipeline() as pipeline:
+        assert pipeline.sentiment_version is None  # the shipped model
+    out, _err = run("sentiment-retrain", "--corrections-only")
+    assert "2" in out and (tmp_path / "model.npz").exists()
+    with pipelines.worker_pipeline() as pipeline:  # the next batch loads the retrained model
+        assert pipeline.sentiment_version is not None
+        assert pipeline.sentiment.info["corrections"] == 2
+        assert (
+            pipeline.sentiment.predict_many([pipeline.normalize("松江路停水三天没人管")])[0][0] == "negative"
+        )

@@ -43,12 +43,22 @@ class Command(BaseCommand):
         cli.add_argument("--per-minute", type=int, default=None, help="每分钟配额 / posts per minute")
         cli.add_argument("--per-day", type=int, default=None, help="每日配额 / posts per day")
 
+        retrain = sub.add_parser(
+            "sentiment-retrain",
+            help="用分析员的情感校正重新训练情感模型 / retrain the sentiment model with analysts' corrections",
+        )
+        retrain.add_argument(
+            "--corrections-only", action="store_true", help="只用校正数据 / train on the corrections alone"
+        )
+
     def handle(self, *args, **options):
         action = options["action"]
         if action == "import":
             return self._import(options)
         if action == "source-add":
             return self._source_add(options)
+        if action == "sentiment-retrain":
+            return self._retrain(options)
         return self._client_add(options)
 
     def _source(self, code: str, *, create: bool):
@@ -141,3 +151,14 @@ class Command(BaseCommand):
         )
         self.stdout.write("密钥只显示这一次，请立即交给数据服务商 / the key is shown only this once:")
         self.stdout.write(key)
+
+    def _retrain(self, options):
+        from gongkai.opinion.services import sentiment_retrain
+
+        result = self._call(sentiment_retrain, base=not options["corrections_only"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已用 {result.corrections} 条校正重新训练 / retrained with {result.corrections} corrections: "
+                f"{result.path}"
+            )
+        )
