@@ -497,6 +497,7 @@ def pipeline_save_state(pipeline: Pipeline, *, release: bool = False) -> int | N
             version=F("version") + 1,
             claimed_until=None if release else timezone.now() + _lease(),
             claimed_by="" if release else _OWNER,
+            updated_at=timezone.now(),
         )
         if not updated:
             logger.error(

@@ -577,6 +577,49 @@ def _create_events(keys: list[int], states: dict[int, Any], hotness: dict[int, f
     return len(rows)
 
 
+def events_refresh_hotness(*, now: datetime.datetime | None = None) -> int:
+    """Let the stored hotness of events cool down; returns the number of events changed.
+
+    An event's hotness is written when posts join it; one that gets no more posts keeps that value
+    until this runs (every few minutes, ``tasks.refresh_hotness``). It reads each pipeline slot's
+    saved hotness tracker (``ClustererState``), scores the slot's events at ``now``, and writes
+    the new values — not over events updated after the slot's state was saved (their value is the
+    fresher one). An event its tracker has forgotten (gone cold) gets 0.
+    """
+    from gongkai.opinion.models import ClustererState
+
+    hotness = pipelines._module("hotness")
+    if hotness is None:
+        return 0
+    moment = now or timezone.now()
+    options = dict(_setting("GONGKAI_OPINION_STAGE_OPTIONS", {}).get("hotness", {}))
+    slots: dict[int, tuple[datetime.datetime, dict[int, float]]] = {}
+    for pk, state, saved_at in ClustererState.objects.values_list("pk", "state", "updated_at"):
+        part = (state or {}).get("hotness")
+        if not part:
+            continue
+        tracker = hotness.HotnessTracker(**options)
+        try:
+            tracker.load(part)
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        slots[pk] = (saved_at, tracker.scores(moment.timestamp()))
+    updates = []
+    for pk, key, value, updated_at in Event.objects.filter(hotness__gt=0).values_list(
+        "pk", "key", "hotness", "updated_at"
+    ):
+        slot = slots.get(key >> pipelines.KEY_BITS)
+        if slot is None or updated_at > slot[0]:
+            continue
+        fresh = round(float(slot[1].get(key, 0.0)), 3)
+        if abs(fresh - value) >= 0.01:
+            updates.append((fresh, pk))
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {Event._meta.db_table} SET hotness = %s WHERE id = %s", updates)  # noqa: S608
+    return len(updates)
+
+
 # --- Vendors' keys and quotas ------------------------------------------------------------------------
 
 

@@ -304,3 +304,27 @@ def test_the_stages_whose_module_is_missing_are_skipped(monkeypatch):
     assert pipeline.stages == (["normalize"] if _has("normalize") else [])
     (result,) = pipeline.process([raw("1", "居民投诉停水")])
     assert result.topics == [] and result.event_key is None and result.sentiment == "neutral"
+
+
+@needs["hotness"]
+def test_the_hotness_of_events_without_new_posts_cools_down(source, settings):
+    from django.utils import timezone
+
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 2
+    now = timezone.now()
+    posts = [raw(str(i), WATER[i % 3], followers=5000) for i in range(4)]
+    for i, post in enumerate(posts):
+        post.published_at = now - datetime.timedelta(minutes=10 - i)
+    services.ingest_posts(source, posts)
+    event = Event.objects.get()
+    assert event.hotness > 10
+    with pipelines.worker_pipeline() as pipeline:
+        pipelines.pipeline_save_state(pipeline)
+    assert services.events_refresh_hotness(now=now + datetime.timedelta(days=3)) == 1
+    event.refresh_from_db()
+    cooled = event.hotness
+    assert 0 <= cooled < 10
+    # An event changed after its slot's state was saved keeps its (fresher) value.
+    Event.objects.filter(pk=event.pk).update(hotness=50, updated_at=now + datetime.timedelta(days=1))
+    assert services.events_refresh_hotness(now=now + datetime.timedelta(days=3)) == 0
+    assert Event.objects.get().hotness == 50
