@@ -71,8 +71,8 @@ class Trend:
 
     @property
     def rising(self) -> bool:
-        half = len(self.counts) // 2
-        return sum(self.counts[half:]) > sum(self.counts[:half])
+        """More posts in the last three hours than in the three before."""
+        return sum(self.counts[-3:]) > sum(self.counts[-6:-3])
 
 
 def _points(counts: list[int], width: float = 100.0, height: float = 24.0) -> str:
@@ -124,17 +124,28 @@ def timeline(event: Event) -> list[dict[str, Any]]:
     ]
 
 
+CHART_WIDTH = 720.0
+CHART_HEIGHT = 160.0
+MAX_TICKS = 6
+
+
 def timeline_bars(
-    rows: list[dict[str, Any]], *, width: float = 720.0, height: float = 160.0
+    rows: list[dict[str, Any]], *, width: float = CHART_WIDTH, height: float = CHART_HEIGHT
 ) -> list[dict[str, Any]]:
-    """SVG rectangles of the timeline (x, y, width, height, title)."""
+    """SVG rectangles of the timeline (x, y, w, h) and, on a few of them, the hour's label (tick)."""
     if not rows:
         return []
     bar = width / len(rows)
     top = max(row["count"] for row in rows) or 1
+    step = max(1, -(-len(rows) // MAX_TICKS))  # ceil
     bars = []
     for i, row in enumerate(rows):
         h = (row["count"] / top) * (height - 4)
+        centre = i * bar + bar / 2
+        tick = ""
+        if i % step == 0:
+            hour = timezone.localtime(row["hour"])
+            tick = hour.strftime("%m-%d %H:00") if i == 0 or hour.hour < step else hour.strftime("%H:00")
         bars.append(
             {
                 "x": f"{i * bar:.2f}",
@@ -143,6 +154,8 @@ def timeline_bars(
                 "h": f"{h:.2f}",
                 "hour": row["hour"],
                 "count": row["count"],
+                "tick": tick,
+                "tick_x": f"{min(max(centre, 40.0), width - 40.0):.1f}",
             }
         )
     return bars

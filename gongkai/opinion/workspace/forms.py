@@ -93,9 +93,22 @@ class FeedFilterForm(forms.Form):
             return {}
         return dict(self.cleaned_data)
 
+    PRIMARY = ("q", "period", "topic", "sentiment")
+
     @property
     def active(self) -> bool:
         return any(value for name, value in self.filters().items() if name != "duplicates")
+
+    def primary_fields(self) -> list[Any]:
+        return [self[name] for name in self.PRIMARY]
+
+    def more_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name not in self.PRIMARY]
+
+    @property
+    def more_active(self) -> bool:
+        """Whether one of the fields under 更多条件 is set (the section then opens by itself)."""
+        return any(value for name, value in self.filters().items() if name not in self.PRIMARY)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):

@@ -549,7 +549,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404("not found")
     posts = feed.decorate(
-        Post.objects.filter(event=event)
+        Post.objects.filter(event=event, duplicate_of__isnull=True)
         .select_related("source", "event", "sentiment_corrected_by")
         .order_by("-published_at", "-pk")[:EVENT_POSTS]
     )

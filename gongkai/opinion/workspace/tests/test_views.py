@@ -489,14 +489,17 @@ def test_event_page_has_timeline_terms_posts_and_feed_link(login, analyst, make_
     posts = [make_post("松江路停水", event=event, minutes=m) for m in (1, 2, 61, 62, 170)]
     posts[0].sentiment = Sentiment.NEGATIVE
     posts[0].save()
+    repost = make_post("松江路停水", event=event, minutes=0, duplicate_of=posts[0])
     response = login(analyst).get(url("event", event.pk))
     page = response.content.decode()
     counts = [row["count"] for row in response.context["timeline"]]
-    assert counts == [1, 0, 2, 2]  # 14:00, 15:00, 16:00, 17:00 Beijing time
+    assert counts == [1, 0, 2, 3]  # 14:00, 15:00, 16:00, 17:00 Beijing time (the repost counts)
     assert response.context["timeline"][0]["hour"].hour == 14
     assert "自来水" in page and "40%" in page
-    assert set(ids_in(page, posts)) == {p.pk for p in posts}
+    assert set(ids_in(page, [*posts, repost])) == {p.pk for p in posts}  # reposts folded into "重复 1 条"
+    assert "重复 1 条" in page
     assert f"{url('feed')}?event={event.pk}" in page
+    assert [b["tick"] for b in response.context["bars"]] == ["06-01 14:00", "15:00", "16:00", "17:00"]
     assert dict((v, n) for v, _label, n in response.context["sentiments"])["negative"] == 1
     assert "<rect" in page
 
@@ -577,3 +580,15 @@ def test_acknowledging_an_alert_is_audited_and_once_only(login, analyst, clerk, 
     assert AuditEvent.objects.filter(action="opinion_alert.acknowledged").count() == 1
     assert client.post(url("alert_acknowledge", 999)).status_code == 404
     assert url("alert_acknowledge", alert.pk) not in client.get(url("alerts")).content.decode()
+
+
+def test_timeline_labels_a_few_hours_only():
+    from gongkai.opinion.workspace import board
+
+    start = NOW.replace(minute=0) - datetime.timedelta(hours=29)
+    rows = [{"hour": start + datetime.timedelta(hours=i), "count": i % 4} for i in range(30)]
+    bars = board.timeline_bars(rows)
+    ticks = [b["tick"] for b in bars if b["tick"]]
+    assert len(ticks) == 6 and ticks[0] == "05-31 12:00"
+    assert float(bars[-1]["y"]) < float(bars[-2]["y"])  # 29 % 4 = 1 post vs 0: the taller bar is higher
+    assert all(40 <= float(b["tick_x"]) <= 680 for b in bars)
