@@ -366,3 +366,48 @@ def test_a_batch_redelivered_after_its_worker_died_is_stored_once_with_the_same_
     )
     assert (result.created, result.duplicates_skipped) == (0, len(second))
     assert Post.objects.filter(source=source).count() == len(first) + len(second)
+
+
+WATER = [
+    "松江路停水三天了，居民投诉什么时候恢复供水",
+    "松江路又停水了，自来水公司什么时候恢复供水",
+    "松江路停水第三天，供水抢修还没完成",
+]
+HEATING = [
+    "北山家园暖气不热，室温只有十二度，供热公司电话打不通",
+    "北山家园的暖气还是不热，老人孩子都冻感冒了",
+    "北山家园供热不达标，暖气片冰凉，投诉好几次了",
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a slot resumed after a crash reuses the event keys handed out since its last save "
+    "(pipeline.py restores next_key from the saved state and does not look at the stored events)",
+)
+def test_a_slot_resumed_after_its_worker_died_does_not_reuse_event_keys(source, settings):
+    from django.utils import timezone
+
+    from gongkai.opinion import pipeline as pipelines
+    from gongkai.opinion import services
+    from gongkai.opinion.models import ClustererState, Event, Post
+    from gongkai.opinion.tests.conftest import raw
+
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 3
+    with pipelines.worker_pipeline() as pipeline:
+        slot = pipeline.slot
+        pipelines.pipeline_save_state(pipeline)  # the last save before the crash
+    services.ingest_posts(source, [raw(f"w{i}", text, minutes=i) for i, text in enumerate(WATER)])
+    water = Event.objects.get()
+    # the worker dies (no release, no save); its lease runs out; the next worker takes the slot
+    pipelines.worker_pipeline_reset()
+    ClustererState.objects.filter(pk=slot).update(
+        claimed_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    with pipelines.worker_pipeline() as resumed:
+        assert resumed.slot == slot
+    services.ingest_posts(source, [raw(f"h{i}", text, minutes=10 + i) for i, text in enumerate(HEATING)])
+    heating_events = set(Post.objects.filter(external_id__startswith="h").values_list("event_id", flat=True))
+    assert water.pk not in heating_events  # the heating posts are not counted in the water event
+    water.refresh_from_db()
+    assert water.post_count == 3
