@@ -10,7 +10,7 @@ from gongkai.api.errors import Conflict
 from gongkai.core.outbox.models import OutboxMessage
 from gongkai.opinion.models import PostTopic, SensitiveLevel, SensitiveWord, Topic
 from gongkai.opinion.response import selectors, services
-from gongkai.opinion.response.models import Alert, AlertKind, AlertState, AnalystDuty
+from gongkai.opinion.response.models import Alert, AlertKind, AlertRuleConfig, AlertState, AnalystDuty
 
 from .conftest import HOUR, MINUTE, NOW, set_event
 
@@ -180,3 +180,26 @@ def test_many_alerts_at_once_go_out_as_one_digest(clock, users, make_event):
     assert "12" in email.payload["subject"] and "事件11" in email.payload["body"]
     assert OutboxMessage.objects.filter(channel="sms").count() == 1
     assert set(Alert.objects.values_list("notified", flat=True)) == {1}
+
+
+def test_starter_rules_of_the_migration(clock, users, make_event):
+    import importlib
+
+    from django.apps import apps
+
+    starter = importlib.import_module("gongkai.opinion.response.migrations.0002_default_alert_rules")
+    starter.add_rules(apps, None)
+    starter.add_rules(apps, None)  # only into an empty table
+    assert sorted(AlertRuleConfig.objects.values_list("kind", "threshold")) == [
+        ("hotness", 80.0),
+        ("hotness", 120.0),
+        ("negative_share", 0.6),
+        ("rumor", 3.0),
+        ("sensitive", 1.0),
+        ("spike", 4.0),
+    ]
+    make_event(hotness=130, posts=40, negative=30, rumor=4)
+    services.evaluate_alerts(now=NOW)
+    assert sorted(Alert.objects.values_list("rule_name", flat=True)) == sorted(
+        ["热度关注（80）", "热度高（120）", "负面占比过六成", "疑似谣言三条以上"]
+    )
