@@ -456,3 +456,19 @@ def test_an_analyst_may_not_create_clients(client, analyst, source):
         "/api/v1/opinion/clients", {"name": "丁公司", "source": "vendor-a"}, "application/json"
     )
     assert response.status_code == 403 and not IngestClient.objects.exists()
+
+
+NASTY = ["", "x" * 30000, -1, 0, 2**70, 1e309, -1e309, None, True, [], {}, [1, 2], {"a": 1}, "\u0000", "\ud800", "灯",
+         "2026-13-45", "9" * 40, "'; DROP TABLE x; --", 1.5]  # fmt: skip
+
+
+@pytest.mark.parametrize("field", ["external_id", "text", "published_at", "title", "url", "author", "followers",
+                                   "verified", "likes", "place", "kind", "parent_external_id"])  # fmt: skip
+def test_no_value_of_any_field_makes_ingest_fail(client, bearer, field):
+    posts = [{**item(f"{field}-{i}"), field: value} for i, value in enumerate(NASTY)]
+    body = json.dumps({"posts": posts}, allow_nan=True)
+    response = client.post(URL, body, content_type="application/json", **bearer)
+    assert response.status_code == 200, response.content[:300]
+    result = response.json()
+    assert result["created"] + result["rejected"] == len(NASTY)
+    assert all(error["message"] for error in result["errors"])
