@@ -19,8 +19,16 @@ from django.utils import timezone
 
 from gongkai.accounts.models import Department
 from gongkai.accounts.roles import user_has_role
-from gongkai.opinion.analysis.hotness import SpikeDetector
-from gongkai.opinion.models import Event, Post, PostTopic, SensitiveLevel, SensitiveWord, Topic
+from gongkai.opinion.analysis.hotness import HotnessTracker, SpikeDetector
+from gongkai.opinion.models import (
+    ClustererState,
+    Event,
+    Post,
+    PostTopic,
+    SensitiveLevel,
+    SensitiveWord,
+    Topic,
+)
 from gongkai.opinion.response.models import (
     DUE_SOON_HOURS,
     AlertKind,
@@ -105,6 +113,36 @@ def decayed_hotness(event: Event, now: datetime.datetime) -> float:
     half_life = float(_stage_options("hotness").get("half_life_hours", 12.0))
     age_hours = max((now - event.updated_at).total_seconds(), 0.0) / 3600.0
     return float(event.hotness) * 2.0 ** (-age_hours / half_life)
+
+
+def _hotness_values(events: dict[int, Event], now: datetime.datetime) -> dict[int, float]:
+    """Each event's hotness at ``now``, as the opinion app's ``events_refresh_hotness`` computes it:
+    from the hotness tracker its pipeline slot saved (``ClustererState``), scored at ``now``; an
+    event the tracker forgot has gone cold (0). An event updated after its slot's last save (or
+    of no saved slot) has its stored value, the batch's, decayed since the batch. Only the
+    ``hotness`` part of each saved state is read."""
+    from gongkai.opinion.pipeline import KEY_BITS
+
+    options = _stage_options("hotness")
+    slots: dict[int, tuple[datetime.datetime, HotnessTracker]] = {}
+    for pk, part, saved_at in ClustererState.objects.values_list("pk", "state__hotness", "updated_at"):
+        if not part:
+            continue
+        tracker = HotnessTracker(**options)
+        try:
+            tracker.load(part)
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        slots[pk] = (saved_at, tracker)
+    stamp = now.timestamp()
+    values = {}
+    for pk, event in events.items():
+        slot = slots.get(event.key >> KEY_BITS)
+        if slot is None or event.updated_at > slot[0]:
+            values[pk] = decayed_hotness(event, now)
+        else:
+            values[pk] = float(slot[1].score(event.key, stamp))
+    return values
 
 
 def _bucket_sql(first: datetime.datetime, size: float) -> tuple[str, list[Any]]:
@@ -203,7 +241,7 @@ def alert_observations(
     (``GONGKAI_OPINION_ALERT_WINDOW_HOURS``, 48; at most ``GONGKAI_OPINION_ALERT_MAX_EVENTS``, the
     hottest first). Every kind is computed only if a rule needs it:
 
-    - ``hotness``: ``decayed_hotness``;
+    - ``hotness``: ``_hotness_values`` (the saved tracker's score at ``now``);
     - ``spike``: ``_spike_values`` (z-score of the last 10 minutes);
     - ``negative_share``: negative posts / posts, with ``("volume", event)`` = posts, so that the
       evaluator ignores shares over fewer than its minimum volume;
@@ -224,9 +262,10 @@ def alert_observations(
     ids = list(events)
     if not ids or not kinds:
         return Observed(values=values, topics={}, events=events)
+    if AlertKind.HOTNESS in kinds:
+        for pk, hot in _hotness_values(events, now).items():
+            values[(AlertKind.HOTNESS, pk)] = hot
     for pk, event in events.items():
-        if AlertKind.HOTNESS in kinds:
-            values[(AlertKind.HOTNESS, pk)] = decayed_hotness(event, now)
         if AlertKind.NEGATIVE_SHARE in kinds and event.post_count:
             values[(AlertKind.NEGATIVE_SHARE, pk)] = event.negative_count / event.post_count
             values[("volume", pk)] = float(event.post_count)

@@ -106,7 +106,7 @@ def make_event(db):
     ):
         at = at or NOW
         event = Event.objects.create(
-            key=next(_keys),
+            key=extra.pop("key", None) or next(_keys),
             label=title,
             first_seen=extra.pop("first_seen", at - 2 * HOUR),
             last_seen=extra.pop("last_seen", at),

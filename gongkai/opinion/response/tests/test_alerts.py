@@ -203,3 +203,25 @@ def test_starter_rules_of_the_migration(clock, users, make_event):
     assert sorted(Alert.objects.values_list("rule_name", flat=True)) == sorted(
         ["热度关注（80）", "热度高（120）", "负面占比过六成", "疑似谣言三条以上"]
     )
+
+
+def test_hotness_is_scored_from_the_saved_tracker(clock, users, make_event):
+    from gongkai.opinion.analysis.hotness import HotnessTracker
+    from gongkai.opinion.models import ClustererState
+    from gongkai.opinion.pipeline import KEY_BITS
+
+    slot = ClustererState.objects.create(name="default")
+    tracked, fresh, forgotten = ((slot.pk << KEY_BITS) + n for n in (1, 2, 3))
+    tracker = HotnessTracker()
+    for i in range(60):
+        tracker.add(tracked, (NOW - 2 * HOUR).timestamp() + i * 30, reach=5000)
+    ClustererState.objects.filter(pk=slot.pk).update(state={"hotness": tracker.dump()}, updated_at=NOW)
+    old = make_event(hotness=150, at=NOW - 2 * HOUR, key=tracked)  # stored when its last batch came in
+    new = make_event(hotness=90, at=NOW + MINUTE, key=fresh)  # a batch after the slot was saved
+    cold = make_event(hotness=70, at=NOW - HOUR, key=forgotten)  # the tracker forgot it: cold
+    later = NOW + 3 * HOUR
+    values = selectors._hotness_values({e.pk: e for e in (old, new, cold)}, later)
+    assert values[old.pk] == pytest.approx(tracker.score(tracked, later.timestamp()))
+    assert values[old.pk] < selectors.decayed_hotness(old, later) < 150
+    assert values[new.pk] == pytest.approx(selectors.decayed_hotness(new, later))
+    assert values[cold.pk] == 0.0
