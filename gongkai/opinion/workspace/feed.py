@@ -19,10 +19,11 @@ from functools import cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from gongkai.opinion.analysis import rules
-from gongkai.opinion.models import Post, PostTopic
+from gongkai.opinion.models import Post, PostKind, PostTopic, Sentiment
 
 PER_PAGE = 50
 NEW_LIMIT = 100  # the "new posts" banner says "100+" past this; the count never scans further
@@ -111,7 +112,8 @@ def apply_filters(
     if data.get("source"):
         queryset = queryset.filter(source=data["source"])
     if data.get("topic"):
-        queryset = queryset.filter(topic_links__topic=data["topic"])
+        # A semi-join: the planner may walk the topic's own (topic, -published_at) index instead.
+        queryset = queryset.filter(pk__in=PostTopic.objects.filter(topic=data["topic"]).values("post_id"))
     if data.get("sentiment"):
         queryset = queryset.filter(sentiment=data["sentiment"])
     if data.get("district"):
@@ -204,7 +206,19 @@ def decorate(posts: Iterable[Post], *, districts: dict[str, str] | None = None) 
             .values_list("duplicate_of_id", "n")
         )
     names = districts if districts is not None else district_names() if any(p.district for p in posts) else {}
+    sentiments = {value: str(label) for value, label in Sentiment.choices}
+    kinds = {value: str(label) for value, label in PostKind.choices if value != PostKind.POST}
+    correct = reverse("opinion_workspace:post_sentiment", args=[0]).replace("/0/", "/{}/")
+    event = reverse("opinion_workspace:event", args=[0]).replace("/0/", "/{}/")
     for post in posts:
+        # Texts and links computed here once, not by the template for each card (50 a page).
+        post.sentiment_label = sentiments.get(post.sentiment, post.sentiment)  # type: ignore[attr-defined]
+        post.kind_label = kinds.get(post.kind, "")  # type: ignore[attr-defined]
+        post.long_text = len(post.text) > 280  # type: ignore[attr-defined]
+        post.correct_url = correct.format(post.pk)  # type: ignore[attr-defined]
+        post.event_url = event.format(post.event_id) if post.event_id else ""  # type: ignore[attr-defined]
+        corrector = post.sentiment_corrected_by if post.sentiment_corrected_by_id else None
+        post.corrected_by_name = (corrector.get_full_name() or corrector.get_username()) if corrector else ""  # type: ignore[attr-defined]
         post.topic_list = topics.get(post.pk, [])  # type: ignore[attr-defined]
         post.duplicate_count = duplicates.get(post.pk, 0)  # type: ignore[attr-defined]
         post.district_name = names.get(post.district, post.district)  # type: ignore[attr-defined]

@@ -96,6 +96,10 @@ def _nav(active: str) -> dict[str, Any]:
     }
 
 
+def _sentiment_buttons() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Sentiment.choices]
+
+
 # --- The live feed ------------------------------------------------------------------------------------
 
 
@@ -145,7 +149,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             "poll_url": reverse("opinion_workspace:feed_new") + (f"?{query}" if query else ""),
             "poll_seconds": POLL_SECONDS,
             "may_correct": access.may_correct_sentiment(request.user),
-            "sentiments": Sentiment.choices,
+            "sentiments": _sentiment_buttons(),
             "here": request.get_full_path(),
             **_nav("feed"),
         },
@@ -177,7 +181,7 @@ def feed_new_json(request: HttpRequest) -> JsonResponse:
                 "rows": posts,
                 "new": True,
                 "may_correct": access.may_correct_sentiment(request.user),
-                "sentiments": Sentiment.choices,
+                "sentiments": _sentiment_buttons(),
                 "here": reverse("opinion_workspace:feed"),
             },
             request=request,
@@ -580,7 +584,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": links.event_actions(event.pk),
             "feed_url": reverse("opinion_workspace:feed") + f"?event={event.pk}",
             "may_correct": access.may_correct_sentiment(request.user),
-            "sentiment_choices": Sentiment.choices,
+            "sentiment_choices": _sentiment_buttons(),
             "here": request.get_full_path(),
             "closed": event.status == EventStatus.CLOSED,
             **_nav("events"),
