@@ -97,3 +97,42 @@ def open_alert_count() -> int | None:
     from gongkai.opinion.response.models import Alert
 
     return Alert.objects.filter(acknowledged_at__isnull=True).count()
+
+
+CLOCK_STATES = {
+    "met": _("按时完成"),
+    "met_late": _("超时完成"),
+    "cancelled": _("已取消"),
+    "overdue": _("已超期"),
+    "due_soon": _("即将到期"),
+    "running": _("计时中"),
+}
+
+
+def event_case(event: Any) -> dict[str, Any] | None:
+    """The event's response case as the event page shows it (read-only): status, level, responsible
+    department, this round's clocks with their state, forwardings and responses. None without the
+    response app or before anyone worked on the event."""
+    if not RESPONSE_APP:
+        return None
+    from django.utils import timezone
+
+    from gongkai.opinion.response import selectors as response_selectors
+    from gongkai.opinion.response.models import EventCase
+
+    case = (
+        EventCase.objects.select_related("responsible_department", "assessed_by").filter(event=event).first()
+    )
+    if case is None:
+        return None
+    now = timezone.now()
+    clocks = []
+    for clock in response_selectors.case_clocks(case):
+        state = response_selectors.clock_state(clock, now)
+        clocks.append({"clock": clock, "state": state, "state_label": CLOCK_STATES.get(state, state)})
+    return {
+        "case": case,
+        "clocks": clocks,
+        "forwardings": list(case.forwardings.select_related("department").order_by("sent_at", "pk")),
+        "responses": list(case.responses.filter(round=case.round).order_by("at", "pk")),
+    }

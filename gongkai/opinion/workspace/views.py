@@ -582,6 +582,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sources": sources,
             "rows": posts,
             "actions": links.event_actions(event.pk),
+            "case": links.event_case(event),
+            "response_installed": links.RESPONSE_APP,
             "feed_url": reverse("opinion_workspace:feed") + f"?event={event.pk}",
             "may_correct": access.may_correct_sentiment(request.user),
             "sentiment_choices": _sentiment_buttons(),

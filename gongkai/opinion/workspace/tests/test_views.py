@@ -592,3 +592,21 @@ def test_timeline_labels_a_few_hours_only():
     assert len(ticks) == 6 and ticks[0] == "05-31 12:00"
     assert float(bars[-1]["y"]) < float(bars[-2]["y"])  # 29 % 4 = 1 post vs 0: the taller bar is higher
     assert all(40 <= float(b["tick_x"]) <= 680 for b in bars)
+
+
+def test_event_page_shows_the_case_and_its_clocks_read_only(login, analyst, make_event):
+    from gongkai.accounts.services import department_upsert
+    from gongkai.opinion.response import services as response_services
+
+    water, _ = department_upsert(code="shuiwu", name="吉林市水务局", short_name="市水务局")
+    event = make_event("松江路停水")
+    client = login(analyst)
+    assert "尚未研判" in client.get(url("event", event.pk)).content.decode()
+    response_services.case_assess(
+        event=event, level="larger", is_major_emergency=True, department=water, note="", actor=analyst
+    )
+    page = client.get(url("event", event.pk)).content.decode()
+    assert "较大" in page and "重大突发事件" in page and "市水务局" in page
+    assert "发布权威信息" in page and "举行新闻发布会" in page
+    assert "06-01 22:30" in page  # 5 hours after 17:30 Beijing time
+    assert page.count("ow-clock--running") + page.count("ow-clock--due_soon") == 2
