@@ -548,8 +548,44 @@ def _build() -> Pipeline:
     if row.state:
         restored = pipeline.load_state(row.state)
         logger.info("opinion pipeline: slot %s resumed %s", row.pk, ", ".join(restored) or "nothing")
+    _skip_used_event_keys(pipeline)
     _LAST_SAVE = time.monotonic()
     return pipeline
+
+
+def _skip_used_event_keys(pipeline: Pipeline) -> None:
+    """Start the clusterer's new keys after every key of the slot already stored.
+
+    The saved state is up to a minute old: a worker that died after handing out more keys left
+    posts and events with keys the state does not know. Handing them out again would put a new
+    event's posts into an old event's row.
+    """
+    from django.db.models import Max
+
+    from gongkai.opinion.models import Event, Post
+
+    clusterer = pipeline.clusterer
+    if clusterer is None or not callable(getattr(clusterer, "dump", None)):
+        return
+    low, high = pipeline.key_offset, pipeline.key_offset + KEY_SPAN
+    used = [
+        Event.objects.filter(key__gte=low, key__lt=high).aggregate(top=Max("key"))["top"],
+        # Posts of events still too small for a row (the partial index of such posts).
+        Post.objects.filter(event__isnull=True, event_key__gte=low, event_key__lt=high).aggregate(
+            top=Max("event_key")
+        )["top"],
+    ]
+    top = max((key for key in used if key is not None), default=None)
+    if top is None:
+        return
+    state = clusterer.dump()
+    if int(state.get("next_key", 1)) > top - low:
+        return
+    logger.warning(
+        "opinion pipeline: slot %s skips event keys up to %s (used after its last save)", pipeline.slot, top
+    )
+    state["next_key"] = top - low + 1
+    clusterer.load(state)
 
 
 def pipeline_release(pipeline: Pipeline) -> None:

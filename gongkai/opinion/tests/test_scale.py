@@ -380,11 +380,6 @@ HEATING = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a slot resumed after a crash reuses the event keys handed out since its last save "
-    "(pipeline.py restores next_key from the saved state and does not look at the stored events)",
-)
 def test_a_slot_resumed_after_its_worker_died_does_not_reuse_event_keys(source, settings):
     from django.utils import timezone
 
