@@ -39,6 +39,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "opinion-response-sweep": {"task": "gongkai.opinion.response.tasks.sweep", "schedule": 60.0},
     "opinion-poll-sources": {"task": "gongkai.opinion.jobs.poll_sources", "schedule": 60.0},
     "opinion-city-streams": {"task": "gongkai.opinion.jobs.city_streams", "schedule": 60.0},
+    "opinion-refresh-hotness": {"task": "gongkai.opinion.tasks.refresh_hotness", "schedule": 300.0},
     "opinion-reports-generate-due": {
         "task": "gongkai.opinion.reports.tasks.generate_due",
         "schedule": 600.0,
