@@ -131,9 +131,10 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     form = _feed_form(request, districts)
     data = form.filters()
     cursor = feed.Cursor.decode(request.GET.get("cursor"))
+    # Read before the page: a post stored meanwhile is then either on the page or "new", never lost.
+    top_id = Post.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     rows, next_cursor = feed.feed_page(data, cursor=cursor)
     feed.decorate(rows, districts=dict(districts))
-    top_id = Post.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     query = _filter_query(request)
     return TemplateResponse(
         request,
@@ -175,6 +176,7 @@ def feed_new_json(request: HttpRequest) -> JsonResponse:
     html = ""
     if count and request.GET.get("rows"):
         posts = feed.decorate(feed.newer(data, since_id=since), districts=dict(districts))
+        top_id = max([top_id, *(post.pk for post in posts)])
         html = render_to_string(
             "opinion/workspace/_posts.html",
             {
