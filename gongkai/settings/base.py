@@ -8,6 +8,7 @@ See docs/deployment.md for every variable.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -184,6 +185,7 @@ from gongkai.settings import schedule as _schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = _schedule.BEAT_SCHEDULE
 
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "gongkai.core.cache.RedisCache", "LOCATION": REDIS_URL},
