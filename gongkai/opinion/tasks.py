@@ -11,3 +11,7 @@ def refresh_hotness() -> int:
     from gongkai.opinion.services import events_refresh_hotness
 
     return events_refresh_hotness()
+
+
+# Celery's autodiscovery imports ``tasks`` modules only: the source jobs live in jobs.py.
+from gongkai.opinion import jobs as _source_jobs  # noqa: E402,F401

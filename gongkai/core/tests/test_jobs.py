@@ -33,3 +33,23 @@ def test_due_jobs_run_and_a_failure_does_not_stop_the_others():
 def test_every_scheduled_task_can_be_imported():
     for job in jobs.load_jobs():
         assert callable(job.resolve()), job.task
+
+
+def test_a_celery_worker_registers_every_scheduled_task():
+    """A production worker finds tasks through autodiscovery of ``<app>.tasks`` modules only; a
+    fresh interpreter, since this test process has imported every job module already."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from gongkai.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "missing = [e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values() if e['task'] not in app.tasks]\n"
+        "print('MISSING', missing)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gongkai.settings.test"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert "MISSING []" in out.stdout, out.stdout + out.stderr
