@@ -24,6 +24,9 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
+        if marker is None and "transactional_db" in getattr(item, "fixturenames", ()):
+            # The fixture without the marker flushes the same way: treat it as the marker.
+            marker = pytest.mark.django_db(transaction=True).mark
         if (
             marker is not None
             and marker.kwargs.get("transaction")

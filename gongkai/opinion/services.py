@@ -459,7 +459,33 @@ def _update_events(
     existing = sorted(key for key in per_key if key in events)
     if existing:
         _add_to_events(existing, per_key, states, hotness)
+        _refresh_districts([events[key] for key in existing if any(a.district for _p, a in per_key[key])])
     return events_created
+
+
+def _refresh_districts(event_ids: list[int]) -> None:
+    """An event belongs where most of its posts are (属地): recounted when posts naming a place
+    join it, so an event whose first posts came from elsewhere moves to its real district."""
+    if not event_ids:
+        return
+    votes: dict[int, dict[str, int]] = defaultdict(dict)
+    for event_id, district, n in (
+        Post.objects.filter(event_id__in=event_ids)
+        .exclude(district="")
+        .values_list("event_id", "district")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    ):
+        votes[event_id][district] = n
+    current = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "district"))
+    updates = []
+    for pk, counted in votes.items():
+        best = max(counted, key=lambda d: (counted[d], d))
+        if best != current.get(pk):
+            updates.append((best, pk))
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {Event._meta.db_table} SET district = %s WHERE id = %s", updates)  # noqa: S608
 
 
 def _add_to_events(

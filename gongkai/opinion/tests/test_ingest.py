@@ -166,6 +166,20 @@ def test_an_event_gets_its_row_when_it_has_enough_posts_and_keeps_counting(sourc
         assert event.hotness >= 0.0
 
 
+@needs["places"]
+def test_an_event_moves_to_the_district_most_of_its_posts_are_about(source, settings):
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 3
+    pipeline = pipelines.Pipeline(sentiment_model=KeywordSentiment())
+    first = [raw(str(i), text, minutes=i, place="丰满区") for i, text in enumerate(WATER)]
+    services.ingest_posts(source, first, pipeline=pipeline)
+    event = Event.objects.get()
+    assert event.district == "fengman"
+    later = [raw(f"c{i}", WATER[i % 3], minutes=10 + i, place="船营区") for i in range(5)]
+    services.ingest_posts(source, later, pipeline=pipeline)
+    event.refresh_from_db()
+    assert event.post_count == 8 and event.district == "chuanying"
+
+
 @needs["dedupe"]
 def test_near_duplicates_point_at_the_first_post_inside_and_across_batches(source):
     text = "紧急扩散：松江路明天全天停水，请大家提前储水，转发告知家人朋友邻居"

@@ -299,8 +299,9 @@ def _postgres_or_skip() -> None:
         pytest.skip("two writers at the same time: run with DATABASE_URL on PostgreSQL")
 
 
+@pytest.mark.django_db(transaction=True)  # the marker, not the fixture: conftest adds serialized rollback
 @pytest.mark.parametrize("shared", [False, True], ids=["own-windows", "shared-window"])
-def test_the_same_batch_ingested_by_two_workers_at_once_is_stored_once(transactional_db, request, shared):
+def test_the_same_batch_ingested_by_two_workers_at_once_is_stored_once(request, shared):
     from gongkai.opinion.models import Post, Source, SourceKind
     from gongkai.opinion.pipeline import KEY_SPAN, Pipeline
 
