@@ -3,46 +3,13 @@ logs into the staff admin. Screenshots go to test-results/ for a person to look 
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("GONGKAI_BROWSER_TESTS") == "required":
-        raise RuntimeError("Chromium is required for the browser tests: apt-get install chromium")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
-# (creating users and pages) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
