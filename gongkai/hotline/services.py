@@ -397,7 +397,7 @@ def _notify_handlers(
     order: WorkOrder, *, department_id: int | None, key: str, subject: str, body: str, sms_params: dict
 ) -> int:
     """Queue a message to every active handler of ``department_id``; returns how many were told."""
-    from gongkai.core.outbox.services import outbox_enqueue
+    from gongkai.core.outbox.services import outbox_notify_users
 
     if department_id is None:
         return 0
@@ -406,29 +406,15 @@ def _notify_handlers(
         return 0
     sms_params = dict(sms_params)
     template = sms_template(sms_params.pop("_template", "assigned"))
-    count = 0
-    for user in users_with_role("handler", department=department):
-        told = False
-        if user.email:
-            outbox_enqueue(
-                channel="email",
-                recipient=user.email,
-                payload={"subject": subject, "body": body},
-                idempotency_key=f"{key}:u{user.pk}:email"[:200],
-                source=order,
-            )
-            told = True
-        if is_mobile(getattr(user, "phone", "")):
-            outbox_enqueue(
-                channel="sms",
-                recipient=user.phone,
-                payload={"template": template, "params": sms_params},
-                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
-                source=order,
-            )
-            told = True
-        count += told
-    return count
+    return outbox_notify_users(
+        users_with_role("handler", department=department),
+        key=key,
+        subject=subject,
+        body=body,
+        sms_template=template,
+        sms_params=sms_params,
+        source=order,
+    )
 
 
 def _notify_assigned(order: WorkOrder, assignment: Assignment) -> None:
@@ -2766,7 +2752,7 @@ INBOUND_ESCALATED_SMS = "SMS_HOTLINE_INBOUND_ESCALATED"  # params: channel, dead
 
 def _inbound_notify_escalated(message: InboundMessage, department: Department) -> int:
     """Queue an e-mail and/or SMS to every active handler of ``department`` (inside the transaction)."""
-    from gongkai.core.outbox.services import outbox_enqueue
+    from gongkai.core.outbox.services import outbox_notify_users
 
     due = timezone.localtime(message.due_at).strftime("%Y-%m-%d") if message.due_at else ""
     channel = str(message.get_channel_display())
@@ -2785,29 +2771,15 @@ def _inbound_notify_escalated(message: InboundMessage, department: Department) -
     ]
     # One notice per handing-over: the key names the message, the department and the moment.
     key = f"hotline:inbound:{message.pk}:escalated:{department.pk}:{message.escalated_at:%Y%m%d%H%M%S%f}"
-    count = 0
-    for user in users_with_role("handler", department=department):
-        told = False
-        if user.email:
-            outbox_enqueue(
-                channel="email",
-                recipient=user.email,
-                payload={"subject": subject, "body": body},
-                idempotency_key=f"{key}:u{user.pk}:email"[:200],
-                source=message,
-            )
-            told = True
-        if is_mobile(getattr(user, "phone", "")):
-            outbox_enqueue(
-                channel="sms",
-                recipient=user.phone,
-                payload={"template": template, "params": {"channel": channel, "deadline": due}},
-                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
-                source=message,
-            )
-            told = True
-        count += told
-    return count
+    return outbox_notify_users(
+        users_with_role("handler", department=department),
+        key=key,
+        subject=subject,
+        body=body,
+        sms_template=template,
+        sms_params={"channel": channel, "deadline": due},
+        source=message,
+    )
 
 
 def _inbound_days(days: Any) -> int:

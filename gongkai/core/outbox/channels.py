@@ -125,6 +125,11 @@ _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _TEMPLATE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
+def is_mobile_number(phone: str) -> bool:
+    """A mainland mobile number as stored (11 digits, 1[3-9]…): one an SMS can reach."""
+    return bool(_PHONE.match(phone or ""))
+
+
 def normalize_phone(recipient: str) -> str:
     phone = re.sub(r"[\s\-]", "", recipient or "")
     for prefix in ("+86", "0086", "86"):

@@ -141,6 +141,46 @@ def outbox_enqueue(
         return _enqueue_checked(channel, recipient, payload, key, source, not_before)
 
 
+def outbox_notify_users(
+    users: Any,
+    *,
+    key: str,
+    subject: str,
+    body: str,
+    sms_template: str,
+    sms_params: dict[str, Any],
+    source: Any = None,
+) -> int:
+    """Queue an e-mail (and an SMS when the user's phone is a mobile number) to each staff user;
+    returns how many users were reached. ``key`` names the cause: the same cause never sends twice
+    (``<key>:u<user>:email`` / ``:sms``)."""
+    from gongkai.core.outbox.channels import is_mobile_number
+
+    told = 0
+    for user in users:
+        reached = False
+        if user.email:
+            outbox_enqueue(
+                channel="email",
+                recipient=user.email,
+                payload={"subject": subject, "body": body},
+                idempotency_key=f"{key}:u{user.pk}:email"[:200],
+                source=source,
+            )
+            reached = True
+        if is_mobile_number(getattr(user, "phone", "")):
+            outbox_enqueue(
+                channel="sms",
+                recipient=user.phone,
+                payload={"template": sms_template, "params": sms_params},
+                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
+                source=source,
+            )
+            reached = True
+        told += reached
+    return told
+
+
 def _validated(channel: str, recipient: str, payload: Any, idempotency_key: str | None) -> tuple[str, str]:
     spec = get_channel(channel)
     if not isinstance(payload, dict):

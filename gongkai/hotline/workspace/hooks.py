@@ -14,6 +14,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
+from gongkai.core.admin_menu import ShownMenuItem
 from gongkai.hotline.workspace import queues, urls
 
 MENU_HOOK = "register_gongkai_hotline_menu_item"
@@ -26,17 +27,8 @@ def register_workspace_urls():
     return [path("hotline/", include(urls, namespace="hotline_workspace"))]
 
 
-class WorkspaceMenuItem(MenuItem):
-    def __init__(self, *args: Any, shown: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.shown = shown
-
-    def is_shown(self, request) -> bool:
-        return bool(self.shown(request.user))
-
-
 def _queue_item(queue: queues.Queue, order: int) -> MenuItem:
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         queue.label,
         reverse("hotline_workspace:queue", args=[queue.key]),
         name=f"hotline-{queue.key}",
@@ -48,7 +40,7 @@ def _queue_item(queue: queues.Queue, order: int) -> MenuItem:
 
 @hooks.register(MENU_HOOK)
 def register_workspace_home():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("工作台"),
         reverse("hotline_workspace:home"),
         name="hotline-home",
@@ -60,7 +52,7 @@ def register_workspace_home():
 
 @hooks.register(MENU_HOOK)
 def register_workspace_intake():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("新建工单"),
         reverse("hotline_workspace:intake"),
         name="hotline-intake",
@@ -84,7 +76,7 @@ def _may_read_inbound(user):
 
 @hooks.register(MENU_HOOK)
 def register_workspace_inbound():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("新媒体留言"),
         reverse("hotline_workspace:inbound"),
         name="hotline-inbound",
@@ -96,7 +88,7 @@ def register_workspace_inbound():
 
 @hooks.register(MENU_HOOK)
 def register_workspace_search():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("工单查询"),
         reverse("hotline_workspace:orders"),
         name="hotline-orders",
@@ -108,7 +100,7 @@ def register_workspace_search():
 
 @hooks.register(MENU_HOOK)
 def register_workspace_kpi():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("绩效统计"),
         reverse("hotline_workspace:kpi"),
         name="hotline-kpi",

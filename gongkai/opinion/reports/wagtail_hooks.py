@@ -14,9 +14,10 @@ from typing import Any
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
+from gongkai.core.admin_menu import ShownMenuItem
 from gongkai.opinion.reports import selectors, urls
 
 MENU_HOOK = "register_gongkai_opinion_menu_item"
@@ -27,29 +28,26 @@ def register_report_urls():
     return [path("opinion-reports/", include(urls, namespace="opinion_reports"))]
 
 
-class ReportsMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
-        return selectors.may_read_reports(request.user)
-
-
 @hooks.register(MENU_HOOK)
 def register_dashboard():
-    return ReportsMenuItem(
+    return ShownMenuItem(
         _("领导驾驶舱"),
         reverse("opinion_reports:dashboard"),
         name="opinion-dashboard",
         icon_name="view",
+        shown=selectors.may_read_reports,
         order=5,
     )
 
 
 @hooks.register(MENU_HOOK)
 def register_reports():
-    return ReportsMenuItem(
+    return ShownMenuItem(
         _("舆情报告"),
         reverse("opinion_reports:list"),
         name="opinion-reports",
         icon_name="doc-full-inverse",
+        shown=selectors.may_read_reports,
         order=60,
     )
 

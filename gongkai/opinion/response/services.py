@@ -138,32 +138,17 @@ def notify_users(
 ) -> int:
     """Queue an e-mail (and an SMS to a mobile number) to each user; returns how many were told.
     ``key`` names the cause: the same cause never sends twice."""
-    from gongkai.core.outbox.services import outbox_enqueue
-    from gongkai.hotline.services import is_mobile
+    from gongkai.core.outbox.services import outbox_notify_users
 
-    told = 0
-    for user in users:
-        reached = False
-        if user.email:
-            outbox_enqueue(
-                channel="email",
-                recipient=user.email,
-                payload={"subject": subject, "body": body},
-                idempotency_key=f"{key}:u{user.pk}:email"[:200],
-                source=source,
-            )
-            reached = True
-        if is_mobile(getattr(user, "phone", "")):
-            outbox_enqueue(
-                channel="sms",
-                recipient=user.phone,
-                payload={"template": sms_template(sms_kind), "params": sms_params},
-                idempotency_key=f"{key}:u{user.pk}:sms"[:200],
-                source=source,
-            )
-            reached = True
-        told += reached
-    return told
+    return outbox_notify_users(
+        users,
+        key=key,
+        subject=subject,
+        body=body,
+        sms_template=sms_template(sms_kind),
+        sms_params=sms_params,
+        source=source,
+    )
 
 
 # --- Duty roster --------------------------------------------------------------------------------

@@ -7,13 +7,11 @@ and an ``order`` between these (10 信息流, 20 事件看板, 30 预警, 40 专
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from gongkai.core.admin_menu import ShownMenuItem
 from gongkai.opinion.workspace import access, links, urls
 
 MENU_HOOK = "register_gongkai_opinion_menu_item"
@@ -25,18 +23,9 @@ def register_workspace_urls():
     return [path("opinion/", include(urls, namespace="opinion_workspace"))]
 
 
-class WorkspaceMenuItem(MenuItem):
-    def __init__(self, *args: Any, shown: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.shown = shown
-
-    def is_shown(self, request) -> bool:
-        return bool(self.shown(request.user))
-
-
 @hooks.register(MENU_HOOK)
 def register_feed():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("舆情信息流"),
         reverse("opinion_workspace:feed"),
         name="opinion-feed",
@@ -48,7 +37,7 @@ def register_feed():
 
 @hooks.register(MENU_HOOK)
 def register_board():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("事件看板"),
         reverse("opinion_workspace:events"),
         name="opinion-events",
@@ -61,7 +50,7 @@ def register_board():
 @hooks.register(MENU_HOOK)
 def register_alerts():
     # The response sub-app's inbox when it is installed (it may register its own item instead).
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("预警"),
         reverse("opinion_workspace:alerts"),
         name="opinion-alerts",
@@ -73,7 +62,7 @@ def register_alerts():
 
 @hooks.register(MENU_HOOK)
 def register_topics():
-    return WorkspaceMenuItem(
+    return ShownMenuItem(
         _("专题"),
         reverse("opinion_workspace:topics"),
         name="opinion-topics",
