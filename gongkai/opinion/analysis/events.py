@@ -114,9 +114,13 @@ def _filter(words: Iterable[str]) -> list[str]:
     return out
 
 
+_TOKEN = re.compile(r"\s*:[a-z0-9_+\-]+:\s*")  # normalize()'s emoji and link tokens (:joy:, :url:)
+
+
 def first_sentence(text: str, limit: int = 40) -> str:
-    """The first non-empty sentence of ``text``, at most ``limit`` characters (with … when cut)."""
-    for part in _SENTENCE_END.split(text):
+    """The first non-empty sentence of ``text``, at most ``limit`` characters (with … when cut).
+    An event's title for people: normalize()'s emoji and link tokens are left out."""
+    for part in _SENTENCE_END.split(_TOKEN.sub(" ", text)):
         part = part.strip(" \t，,、：:“”\"'#")
         if part:
             return part if len(part) <= limit else part[: limit - 1] + "…"

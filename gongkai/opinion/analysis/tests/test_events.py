@@ -238,6 +238,7 @@ def test_terms_and_first_sentence():
     assert "松花江" in words and "水质" in words
     assert "我们" not in words and "的" not in words
     assert first_sentence("！松花江水质出现异常。市民担心") == "松花江水质出现异常"
+    assert first_sentence("网传要停水72小时 :scream: 转发 :url: 。后面") == "网传要停水72小时 转发"
     assert len(first_sentence("很" * 100)) == 40
 
 
