@@ -58,6 +58,8 @@ GONGKAI_APPS = [
     "gongkai.opinion",
     "gongkai.opinion.response",
     "gongkai.opinion.reports",
+    "gongkai.disclosure",
+    "gongkai.disclosure.annual",
     "gongkai.api",
     "gongkai.portal",
 ]
