@@ -56,6 +56,19 @@ _OPINION_RESPONSE_VIEW = tuple(
 )
 
 
+# Handling disclosure applications (依申请公开) and recording reconsideration and lawsuit cases.
+_DISCLOSURE_HANDLING = (
+    "disclosure.view_application",
+    "disclosure.add_application",
+    "disclosure.handle_application",
+    "disclosure.view_reviewcase",
+    "disclosure.add_reviewcase",
+    "disclosure.change_reviewcase",
+)
+# The annual report's models (gongkai.disclosure.annual).
+_ANNUAL_MODELS = ("annualreport", "proactivefigure")
+
+
 @dataclass(frozen=True)
 class Role:
     code: str
@@ -227,6 +240,36 @@ ROLE_LIST: tuple[Role, ...] = (
             "publishing.change_topic",
             *_RELEASES_VIEW,
             "publishing_channels.retry_channelrelease",
+            # 依申请公开 for every department, the office head's approval of extensions, Table 4
+            # cases and the annual reports (条例第四条、第三十三条、第四十九条).
+            *_DISCLOSURE_HANDLING,
+            "disclosure.approve_extension",
+            "disclosure.view_applicant_identity",
+            *(
+                f"disclosure_annual.{verb}_{model}"
+                for model in _ANNUAL_MODELS
+                for verb in ("view", "add", "change")
+            ),
+            "disclosure_annual.release_annualreport",
+        ),
+    ),
+    Role(
+        code="disclosure_clerk",
+        label=_("部门公开专员"),
+        description=_(
+            "本部门政府信息公开工作人员：登记、办理、答复本部门收到的政府信息公开申请，编制本部门年度报告。"
+        ),
+        scope=RoleScope.DEPARTMENT,
+        permissions=(
+            *_STAFF,
+            "workcalendar.view_calendarday",
+            *_DISCLOSURE_HANDLING,
+            "disclosure.view_applicant_identity",
+            *(
+                f"disclosure_annual.{verb}_{model}"
+                for model in _ANNUAL_MODELS
+                for verb in ("view", "add", "change")
+            ),
         ),
     ),
     Role(

@@ -134,22 +134,29 @@ class Application(models.Model):
     applicant_type = models.CharField(_("申请人类型"), max_length=20, choices=ApplicantType.choices)
     #: A person's name, or the organisation's full name.
     applicant_name = models.CharField(_("申请人姓名或名称"), max_length=100)
-    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices)
-    id_number = models.CharField(_("证件号码"), max_length=40)
+    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=40, blank=True)
     #: Organisations: the legal representative (法定代表人或负责人) and the contact person.
     legal_representative = models.CharField(_("法定代表人或负责人"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     address = models.CharField(_("通信地址"), max_length=200, blank=True)
     postal_code = models.CharField(_("邮政编码"), max_length=6, blank=True)
+
+    #: What the application lacked when it arrived (条例第二十九条), listed on the correction notice.
+    missing_items = models.JSONField(_("缺少的申请要素"), default=list, blank=True)
 
     # --- what is asked for ------------------------------------------------------------------
     description = models.TextField(_("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
     #: The text as first received, kept when a correction replaces ``description``.
     original_description = models.TextField(_("原申请内容"), blank=True)
-    provision_form = models.CharField(_("提供载体形式"), max_length=20, choices=ProvisionForm.choices)
-    provision_channel = models.CharField(_("获取方式"), max_length=20, choices=ProvisionChannel.choices)
+    provision_form = models.CharField(
+        _("提供载体形式"), max_length=20, choices=ProvisionForm.choices, blank=True
+    )
+    provision_channel = models.CharField(
+        _("获取方式"), max_length=20, choices=ProvisionChannel.choices, blank=True
+    )
 
     # --- arrival (条例第三十一条) -----------------------------------------------------------
     channel = models.CharField(_("提交方式"), max_length=20, choices=IntakeChannel.choices)
