@@ -37,6 +37,7 @@ from gongkai.publishing.models import (
     InterpretationAuthor,
     InterpretationForm,
     LegalGround,
+    NormativeKind,
     PolicyDocumentPage,
     PressReleaseKind,
     Topic,
@@ -63,6 +64,8 @@ TYPE_COLUMNS: dict[str, dict[str, tuple[str, Any]]] = {
         "genre": ("genre", Genre),
         "subject_words": ("subject_words", "str"),
         "validity": ("validity", Validity),
+        "normative_kind": ("normative_kind", NormativeKind),
+        "repealed_on": ("repealed_on", "date"),
         "needs_interpretation": ("needs_interpretation", "bool"),
     },
     DocumentType.INTERPRETATION: {
@@ -138,6 +141,8 @@ ALIASES = {
     "文种": "genre",
     "主题词": "subject_words",
     "有效性": "validity",
+    "规章或规范性文件": "normative_kind",
+    "废止或失效日期": "repealed_on",
 }
 # The tree and bookkeeping fields of a page that is not in the tree yet.
 _NOT_VALIDATED = [

@@ -92,6 +92,13 @@ class Validity(models.TextChoices):
     EXPIRED = "expired", _("已失效")
 
 
+class NormativeKind(models.TextChoices):
+    """Whether a policy document is counted in the annual report's Table 2, 第二十条第（一）项."""
+
+    RULES = "rules", _("规章")
+    NORMATIVE = "normative", _("行政规范性文件")
+
+
 class Genre(models.TextChoices):
     """文种 (《党政机关公文处理工作条例》 and the usual names of normative documents)."""
 
@@ -519,6 +526,19 @@ class PolicyDocumentPage(DisclosureDocumentPage):
     genre = models.CharField(_("文种"), max_length=20, choices=Genre.choices, blank=True)
     subject_words = models.CharField(_("主题词"), max_length=200, blank=True)
     validity = models.CharField(_("有效性"), max_length=20, choices=Validity.choices, default=Validity.VALID)
+    normative_kind = models.CharField(
+        _("规章或规范性文件"),
+        max_length=20,
+        choices=NormativeKind.choices,
+        blank=True,
+        help_text=_("规章和行政规范性文件计入政府信息公开工作年度报告表二；其他文件留空。"),
+    )
+    repealed_on = models.DateField(
+        _("废止或失效日期"),
+        null=True,
+        blank=True,
+        help_text=_("有效性为“已废止”或“已失效”时必填；年度报告据此统计本年废止件数。"),
+    )
     changed_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -538,6 +558,7 @@ class PolicyDocumentPage(DisclosureDocumentPage):
                 FieldRowPanel([FieldPanel("document_number"), FieldPanel("written_on")]),
                 FieldRowPanel([FieldPanel("genre"), FieldPanel("subject_words")]),
                 FieldRowPanel([FieldPanel("validity"), FieldPanel("changed_by")]),
+                FieldRowPanel([FieldPanel("normative_kind"), FieldPanel("repealed_on")]),
                 FieldPanel("needs_interpretation"),
             ],
             heading=_("公文信息"),
@@ -599,6 +620,23 @@ class PolicyDocumentPage(DisclosureDocumentPage):
             errors.setdefault("changed_by", []).append(
                 ValidationError(_("文件不能修改或废止它自己。"), code="changed_by_self")
             )
+        if self.validity in (Validity.REPEALED, Validity.EXPIRED):
+            if self.repealed_on is None:
+                errors.setdefault("repealed_on", []).append(
+                    ValidationError(
+                        _("“已废止”或“已失效”的文件须填写废止或失效日期。"), code="repealed_on_required"
+                    )
+                )
+            elif self.repealed_on > _today():
+                errors.setdefault("repealed_on", []).append(
+                    ValidationError(_("废止或失效日期不能晚于今天。"), code="repealed_in_future")
+                )
+            elif self.written_on and self.repealed_on < self.written_on:
+                errors.setdefault("repealed_on", []).append(
+                    ValidationError(_("废止或失效日期不能早于成文日期。"), code="repealed_before_written")
+                )
+        else:
+            self.repealed_on = None
         if self.validity == Validity.VALID:
             self.changed_by = None
         elif (
