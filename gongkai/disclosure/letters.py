@@ -14,8 +14,9 @@ date), then drawn twice: :func:`render_docx` and :func:`render_pdf`. Layout foll
 letter (GB/T 9704 in spirit): the title centred and larger, the number right-aligned under it, the
 addressee line, body paragraphs indented by two characters, the signature (agency name), the
 （印章） placeholder and the date right-aligned, page numbers "— 1 —" at the foot. The PDF embeds
-the system CJK font of ``gongkai.opinion.reports.fonts``; with none installed it raises
-:class:`FontMissing` (``reply_letter_attach`` then stores the DOCX alone and logs).
+the system CJK font of ``gongkai.opinion.reports.fonts``; with none installed, reading
+``LetterFiles.pdf`` raises :class:`FontMissing` while the DOCX still works
+(``reply_letter_attach`` then stores the DOCX alone and logs).
 
 Letter numbers: ``<issuer><word>〔<year>〕第<tracking number>号``, the issuer being the department's
 short name (``Department.short_name``, e.g. 市住建局) or its name, the word saying the kind (公开 for
@@ -31,6 +32,7 @@ never the applicant's name.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import logging
 import re
@@ -80,13 +82,6 @@ REGULATIONS = "《中华人民共和国政府信息公开条例》"
 FEE_MEASURES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
 
-@dataclass(frozen=True)
-class LetterFiles:
-    docx: bytes
-    pdf: bytes
-    filename_stem: str
-
-
 @dataclass
 class Letter:
     """A letter before layout: what both renderers draw."""
@@ -100,6 +95,20 @@ class Letter:
     filename_stem: str
     #: Lines set without first-line indent after the body (attachments, contacts), may be empty.
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LetterFiles:
+    """A letter's files. ``docx`` is made at once; ``pdf`` on first access, raising
+    :class:`FontMissing` then when no Chinese font is installed (so a DOCX can always be had)."""
+
+    docx: bytes
+    filename_stem: str
+    letter: Letter = field(repr=False)
+
+    @functools.cached_property
+    def pdf(self) -> bytes:
+        return render_pdf(self.letter)
 
 
 # --- wording helpers ---------------------------------------------------------------------------
@@ -132,7 +141,7 @@ def _you(application: Application) -> str:
 
 
 def _description(application: Application) -> str:
-    text = re.sub(r"\s+", " ", application.description or "").strip()
+    text = re.sub(r"\s+", " ", application.description or "").strip().rstrip("。；;.")
     return redact_text(text)
 
 
@@ -603,15 +612,32 @@ def _extension_document(application: Application) -> Letter:
     )
 
 
-def _breakdown_line(item: Any) -> str:
+def _breakdown_line(item: Any, unit: str) -> str:
+    """One line of ``FeeNotice.breakdown``: a ``fees.FeeLine.as_dict()`` or a plain string."""
     if isinstance(item, dict):
-        for key in ("text", "label", "line"):
-            if item.get(key):
-                return str(item[key])
-        return "；".join(f"{k}：{v}" for k, v in item.items())
+        label = str(item.get("label") or item.get("text") or "")
+        if "quantity" in item and "unit_price" in item and "amount" in item:
+            try:
+                price, amount = Decimal(str(item["unit_price"])), Decimal(str(item["amount"]))
+            except ArithmeticError:
+                return label
+            if not price:
+                return _("%(label)s：%(quantity)s%(unit)s，不收费") % {
+                    "label": label,
+                    "quantity": item["quantity"],
+                    "unit": unit,
+                }
+            return _("%(label)s：%(quantity)s%(unit)s×%(price)s元/%(unit)s＝%(amount)s元") % {
+                "label": label,
+                "quantity": item["quantity"],
+                "unit": unit,
+                "price": _money(price),
+                "amount": _money(amount),
+            }
+        return label or "；".join(f"{k}：{v}" for k, v in item.items())
     if isinstance(item, list | tuple):
         return " ".join(str(part) for part in item)
-    return str(item)
+    return str(item or "")
 
 
 def _money(amount: Decimal) -> str:
@@ -649,7 +675,9 @@ def _fee_document(application: Application) -> Letter:
         )
         % {**ctx, "basis": basis},
     ]
-    paras += [_breakdown_line(item) for item in (fee.breakdown or []) if _breakdown_line(item)]
+    unit = _("件") if fee.method == FeeMethod.PER_APPLICATION else _("页")
+    lines = [_breakdown_line(item, unit) for item in (fee.breakdown or [])]
+    paras += [line for line in lines if line]
     paras += [
         _("合计：人民币%(amount)s元。") % ctx,
         _("请%(you)s于%(due)s前缴纳。缴纳方式：%(how)s。") % ctx,
@@ -821,14 +849,59 @@ def render_docx(letter: Letter) -> bytes:
     return out.getvalue()
 
 
+#: Characters that may not begin a line, and those that may not end one (禁则, GB/T 15834 usage).
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}")
+_NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+#: Latin words, numbers, tracking numbers, telephone numbers and addresses stay on one line.
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_/@:%]*|.", re.S)
+
+
+def wrap_lines(text: str, width: float, measure: Any) -> list[str]:
+    """Break ``text`` into lines of at most ``width`` (``measure(s)`` gives a string's width).
+
+    Chinese breaks between any two characters, except that a closing mark (，。」…) never starts
+    a line and an opening mark (《“（…) never ends one: the character before moves down with it.
+    """
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if len(token) > 1 and measure(token) > width:
+            tokens.extend(token)
+        else:
+            tokens.append(token)
+    lines: list[str] = []
+    current: list[str] = []
+    current_width = 0.0
+    for token in tokens:
+        token_width = measure(token)
+        if current and current_width + token_width > width + 0.01:
+            carry: list[str] = []
+            if token[0] in _NO_LINE_START:
+                while len(current) > 1:
+                    item = current.pop()
+                    carry.insert(0, item)
+                    if item[0] not in _NO_LINE_START:
+                        break
+            while len(current) > 1 and current[-1][-1] in _NO_LINE_END:
+                carry.insert(0, current.pop())
+            lines.append("".join(current))
+            current = carry
+            current_width = sum(measure(t) for t in current)
+        current.append(token)
+        current_width += token_width
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
 def render_pdf(letter: Letter) -> bytes:
     """The letter as PDF bytes; raises :class:`FontMissing` when no Chinese font is installed."""
     from fpdf import FPDF
-    from fpdf.enums import WrapMode
 
     font = require_cjk_font()
     family = "cjk"
     line_mm = BODY_PT * 0.3528 * 1.75
+    title_line_mm = TITLE_PT * 0.3528 * 1.5
+    indent = "\u3000\u3000"
 
     class LetterPdf(FPDF):
         def footer(self) -> None:
@@ -849,57 +922,62 @@ def render_pdf(letter: Letter) -> bytes:
     pdf.add_page()
     pdf.set_text_color(0, 0, 0)
 
+    def measure(s: str) -> float:
+        return float(pdf.get_string_width(s))
+
+    def lines_of(text: str) -> list[str]:
+        return wrap_lines(text, pdf.epw, measure)
+
+    def draw(lines: list[str], height: float, align: str = "L", justify: bool = False) -> None:
+        em = measure("\u3000")
+        for index, line in enumerate(lines):
+            spacing = 0.0
+            if justify and index < len(lines) - 1 and len(line) > 1:
+                extra = pdf.epw - measure(line)
+                if 0 < extra < 1.5 * em:
+                    spacing = extra / (len(line) - 1)
+            pdf.set_char_spacing(spacing)
+            pdf.cell(pdf.epw, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_char_spacing(0)
+
     pdf.set_font(family, size=TITLE_PT)
-    pdf.multi_cell(
-        0,
-        TITLE_PT * 0.3528 * 1.5,
-        letter.title,
-        align="C",
-        wrapmode=WrapMode.CHAR,
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    draw(lines_of(letter.title), title_line_mm, align="C")
     pdf.ln(3)
     pdf.set_font(family, size=BODY_PT)
-    pdf.cell(0, line_mm, letter.number, align="R", new_x="LMARGIN", new_y="NEXT")
+    draw([letter.number], line_mm, align="R")
     pdf.ln(3)
-    pdf.multi_cell(
-        0, line_mm, letter.addressee, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT"
-    )
-    for text in letter.paragraphs:
-        pdf.multi_cell(
-            0,
-            line_mm,
-            "\u3000\u3000" + text,
-            align="L",
-            wrapmode=WrapMode.CHAR,
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+    draw(lines_of(letter.addressee), line_mm)
+    signature = [SEAL, letter.signature, chinese_date(letter.date)]
+    gap = 10.0
+    for number, text in enumerate(letter.paragraphs, start=1):
+        lines = lines_of(indent + text)
+        if number == len(letter.paragraphs) and not letter.notes and len(lines) <= 3:
+            # The closing line goes with the signature: a page never holds the signature alone.
+            if pdf.will_page_break(line_mm * (len(lines) + len(signature)) + gap):
+                pdf.add_page()
+        draw(lines, line_mm, justify=True)
     for text in letter.notes:
-        pdf.multi_cell(0, line_mm, text, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+        draw(lines_of(text), line_mm)
 
-    # Keep the signature block together on one page.
-    block = line_mm * 3 + 10
-    if pdf.will_page_break(block):
+    if pdf.will_page_break(line_mm * len(signature) + gap):
         pdf.add_page()
-    pdf.ln(10)
-    indent = pdf.get_string_width("\u3000\u3000")
-    for text in (SEAL, letter.signature, chinese_date(letter.date)):
+    pdf.ln(gap)
+    right = measure(indent)
+    for text in signature:
         pdf.set_x(pdf.l_margin)
-        pdf.cell(pdf.epw - indent, line_mm, text, align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(pdf.epw - right, line_mm, text, align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
 def _files(letter: Letter) -> LetterFiles:
-    return LetterFiles(docx=render_docx(letter), pdf=render_pdf(letter), filename_stem=letter.filename_stem)
+    return LetterFiles(docx=render_docx(letter), filename_stem=letter.filename_stem, letter=letter)
 
 
 # --- public API ---------------------------------------------------------------------------------
 
 
 def reply_letter(*, reply: Reply) -> LetterFiles:
-    """The 答复书 of ``reply`` as DOCX and PDF; raises ``FontMissing`` without a CJK font."""
+    """The 答复书 of ``reply`` as DOCX and PDF (``.pdf`` raises ``FontMissing`` without a CJK font)."""
     return _files(_reply_document(reply))
 
 
@@ -909,8 +987,8 @@ def notice_letter(
     """A notice to the applicant (or, for ``consultation``, to the consulted party).
 
     ``kind`` is one of :data:`NOTICE_KINDS`; ``consultation`` takes ``consultation=`` instead of
-    ``application=``. Raises ``ValueError`` when the application has no record of that kind and
-    ``FontMissing`` without a CJK font.
+    ``application=``. Raises ``ValueError`` when the application has no record of that kind;
+    reading ``.pdf`` raises ``FontMissing`` without a CJK font.
     """
     if kind == "consultation":
         if consultation is None:

@@ -198,7 +198,11 @@ def test_notice_letters(tree, users, monkeypatch):
         method=FeeMethod.PER_PAGE,
         quantity=120,
         amount=Decimal("1100.00"),
-        breakdown=["第31–100页 70页×10元＝700元", "第101–120页 20页×20元＝400元"],
+        breakdown=[
+            {"label": "第1–30页（免费）", "quantity": 30, "unit_price": "0", "amount": "0"},
+            {"label": "第31–100页", "quantity": 70, "unit_price": "10", "amount": "700"},
+            {"label": "第101–120页", "quantity": 20, "unit_price": "20", "amount": "400"},
+        ],
         issued_on=datetime.date(2026, 5, 27),
         pay_by=datetime.date(2026, 6, 24),
     )
@@ -213,7 +217,8 @@ def test_notice_letters(tree, users, monkeypatch):
 
     text = _docx_text(letters.notice_letter(kind="fee", application=app).docx)
     assert "收费通知书" in text and "按量计收" in text and "1,100.00" in text
-    assert "第101–120页 20页×20元＝400元" in text and "2026年6月24日" in text
+    assert "第101–120页：20页×20.00元/页＝400.00元" in text and "第1–30页（免费）：30页，不收费" in text
+    assert "2026年6月24日" in text
     assert "国办函〔2020〕109号" in text and "视为放弃申请" in text
 
     consultation = Consultation.objects.create(
@@ -267,7 +272,9 @@ def test_attach_without_font_saves_the_docx(tree, settings, monkeypatch, caplog)
         reply.refresh_from_db()
         assert reply.letter_docx and not reply.letter_pdf
         assert "DOCX only" in caplog.text
+        files = letters.reply_letter(reply=reply)
+        assert "政府信息公开申请答复书" in _docx_text(files.docx)  # the DOCX needs no font
         with pytest.raises(letters.FontMissing):
-            letters.reply_letter(reply=reply)
+            files.pdf  # noqa: B018
     finally:
         fonts._find.cache_clear()
