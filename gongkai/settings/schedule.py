@@ -44,4 +44,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "gongkai.opinion.reports.tasks.generate_due",
         "schedule": 600.0,
     },
+    "disclosure-annual-reminders": {
+        "task": "gongkai.disclosure.annual.tasks.annual_reminders",
+        "schedule": 6 * 3600.0,
+    },
 }
