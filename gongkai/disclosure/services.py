@@ -562,11 +562,12 @@ def _received_on(
         return submitted_day
     if received_on is None and channel in SAME_DAY_CHANNELS:
         received_on = submitted_day
-    label = {
+    labels: dict[str, str] = {
         IntakeChannel.POST: _("签收日期"),
         IntakeChannel.ORDINARY_LETTER: _("与申请人确认日期"),
         IntakeChannel.FAX: _("与申请人确认日期"),
-    }.get(channel, _("收到申请日期"))
+    }
+    label = labels.get(channel, _("收到申请日期"))
     return _check_date(received_on, field="received_on", label=label)
 
 
@@ -1551,7 +1552,7 @@ def _attach_letter(reply_pk: int) -> None:
         from gongkai.disclosure import letters
 
         reply = Reply.objects.select_related("application__department").get(pk=reply_pk)
-        letters.reply_letter_attach(reply=reply)  # type: ignore[attr-defined]
+        letters.reply_letter_attach(reply=reply)
     except Exception:  # noqa: BLE001 - the reply stands; the workspace can regenerate the letter
         logger.exception("disclosure: could not attach the reply letter of reply %s", reply_pk)
 
