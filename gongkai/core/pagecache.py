@@ -178,6 +178,8 @@ WATCHED_MODELS = frozenset(
         "wagtaildocs.document",
         "wagtailimages.image",
         "wagtailimages.rendition",
+        # A released annual report on /disclosure/annual-reports/ (released, withdrawn, replaced).
+        "disclosure_annual.annualreport",
     }
 )
 #: Apps whose every model is public content or its settings.
