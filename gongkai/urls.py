@@ -22,6 +22,7 @@ urlpatterns = [
     path("reception/", include("gongkai.hotline.reception.urls")),
     path("open311/v2/", include("gongkai.hotline.open311.urls")),
     path("disclosure/annual-reports/", include("gongkai.disclosure.annual.urls")),
+    path("disclosure/", include("gongkai.disclosure.public_urls")),
     path("admin/", include(wagtailadmin_urls)),
     # Django's own admin is kept for superusers only, at a separate address; staff use /admin/.
     path("django-admin/", django_admin.site.urls),
