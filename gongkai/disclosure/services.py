@@ -1863,3 +1863,117 @@ def refresh_due_dates(*, queryset: Any = None) -> int:
             Application.objects.filter(pk=application.pk).update(reply_due_on=application.reply_due_on)
             changed += 1
     return changed
+
+
+#: Reminders go out this many working days before the reply is due.
+REMIND_DAYS = 3
+
+
+def _run_safely(counts: dict[str, int], key: str, call: Any) -> None:
+    """One lapse or answer of the job; a refusal (changed meanwhile) is logged, not raised."""
+    try:
+        with transaction.atomic():
+            call()
+    except (TransitionNotAllowed, ValidationError) as exc:
+        logger.info("disclosure tick: %s skipped: %s", key, exc)
+        counts["skipped"] += 1
+    else:
+        counts[key] += 1
+
+
+def clocks_tick(*, on: datetime.date | None = None) -> dict[str, int]:
+    """The periodic job's work (``tasks.disclosure_clocks_tick``); every part is idempotent.
+
+    1. corrections and fees past their deadline lapse (terminated, 其他处理);
+    2. an agency's silence past its 15 working days is recorded as ``no_answer`` on the due date
+       (条例第三十四条: 视为同意); a third party's silence is only reported to the clerks;
+    3. ``reply_due_on`` of paused clocks is refreshed;
+    4. the handler and the department's clerks are reminded 3 working days before the reply is due,
+       and the disclosure office is told of each overdue application: once per application and due
+       date (the outbox's idempotency keys), so re-runs and restarts send nothing twice.
+    """
+    from gongkai.disclosure.models import OPEN_STATUSES
+
+    day = on or today()
+    counts = dict.fromkeys(
+        (
+            "correction_lapsed",
+            "fee_lapsed",
+            "agency_silence",
+            "third_party_overdue",
+            "refreshed",
+            "reminded",
+            "escalated",
+            "skipped",
+        ),
+        0,
+    )
+    for app in Application.objects.filter(status=Status.CORRECTION, correction_notice__due_on__lt=day):
+        _run_safely(counts, "correction_lapsed", lambda app=app: correction_lapse(application=app))
+    for app in Application.objects.filter(status=Status.AWAITING_FEE, fee_notice__pay_by__lt=day):
+        _run_safely(counts, "fee_lapsed", lambda app=app: fee_lapse(application=app))
+    overdue_consultations = Consultation.objects.filter(
+        answer=ConsultationAnswer.PENDING, due_on__lt=day, application__status__in=OPEN_STATUSES
+    ).select_related("application__department")
+    for consultation in overdue_consultations:
+        if consultation.kind == ConsultationKind.AGENCY:
+            _run_safely(
+                counts,
+                "agency_silence",
+                lambda c=consultation: consultation_answer(
+                    consultation=c, actor=None, answer=ConsultationAnswer.NO_ANSWER, answered_on=c.due_on
+                ),
+            )
+        else:
+            app = consultation.application
+            _notify_staff(
+                app,
+                _department_clerks(app),
+                key=f"disclosure:{app.pk}:consultation-overdue:{consultation.pk}",
+                subject=_("【政府信息公开】申请 %(number)s 的第三方逾期未提出意见")
+                % {"number": app.tracking_number},
+                body=_(
+                    "第三方“%(party)s”应于 %(due)s 前提出意见，现已逾期。请登记意见情况后依法决定是否公开。"
+                )
+                % {"party": consultation.party_name, "due": _fmt(consultation.due_on)},
+                due=_fmt(consultation.due_on),
+            )
+            counts["third_party_overdue"] += 1
+    counts["refreshed"] = refresh_due_dates()
+    running = (
+        Application.objects.filter(
+            status__in=(Status.REGISTERED, Status.REVIEWING, Status.HANDLING), reply_due_on__isnull=False
+        )
+        .exclude(consultations__answer=ConsultationAnswer.PENDING)
+        .select_related("department", "handler")
+    )
+    soon = calendar.add_working_days(start=day, days=REMIND_DAYS)
+    for app in running.filter(reply_due_on__gte=day, reply_due_on__lte=soon):
+        users = {user.pk: user for user in _department_clerks(app)}
+        if app.handler is not None and app.handler.is_active:
+            users[app.handler.pk] = app.handler
+        due = _fmt(app.reply_due_on)
+        _notify_staff(
+            app,
+            users.values(),
+            key=f"disclosure:{app.pk}:due-soon:{due}",
+            subject=_("【政府信息公开】申请 %(number)s 将于 %(due)s 到期")
+            % {"number": app.tracking_number, "due": due},
+            body=_("政府信息公开申请 %(number)s 的答复期限为 %(due)s，请及时答复或依法申请延期。")
+            % {"number": app.tracking_number, "due": due},
+            due=due,
+        )
+        counts["reminded"] += 1
+    for app in running.filter(reply_due_on__lt=day):
+        due = _fmt(app.reply_due_on)
+        _notify_staff(
+            app,
+            _office_users(),
+            key=f"disclosure:{app.pk}:overdue:{due}",
+            subject=_("【政府信息公开】申请 %(number)s 已超过答复期限") % {"number": app.tracking_number},
+            body=_("%(department)s的政府信息公开申请 %(number)s 答复期限为 %(due)s，现已超期，请督促办理。")
+            % {"department": app.department.name, "number": app.tracking_number, "due": due},
+            due=due,
+        )
+        counts["escalated"] += 1
+    return counts
