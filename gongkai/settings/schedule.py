@@ -44,6 +44,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "gongkai.opinion.reports.tasks.generate_due",
         "schedule": 600.0,
     },
+    "disclosure-clocks-tick": {"task": "gongkai.disclosure.tasks.disclosure_clocks_tick", "schedule": 3600.0},
     "disclosure-annual-reminders": {
         "task": "gongkai.disclosure.annual.tasks.annual_reminders",
         "schedule": 6 * 3600.0,
