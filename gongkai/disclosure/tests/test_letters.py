@@ -278,3 +278,61 @@ def test_attach_without_font_saves_the_docx(tree, settings, monkeypatch, caplog)
             files.pdf  # noqa: B018
     finally:
         fonts._find.cache_clear()
+
+
+def test_organisation_is_addressed_as_such_and_missing_records_are_refused(tree, monkeypatch):
+    monkeypatch.setattr(letters, "render_pdf", lambda letter: b"")
+    app = _application(
+        tree,
+        applicant_type=ApplicantType.LEGAL_SERVICE,
+        applicant_name="吉林某某律师事务所",
+        id_type=IdType.CREDIT_CODE,
+        id_number="91220200MA0000000X",
+    )
+    reply = _reply(app, ReplyType.NOT_EXIST, Ground.UNAVAILABLE_NOT_HELD)
+    text = _docx_text(letters.reply_letter(reply=reply).docx)
+    assert "吉林某某律师事务所：" in text and "你单位" in text and "您" not in text
+    for kind in ("correction", "extension", "fee"):
+        with pytest.raises(ValueError):
+            letters.notice_letter(kind=kind, application=app)
+    with pytest.raises(ValueError):
+        letters.notice_letter(kind="nonsense", application=app)
+    with pytest.raises(ValueError):
+        letters.notice_letter(kind="consultation", application=app)
+
+
+def test_lines_break_by_the_chinese_rules():
+    def measure(s: str) -> float:
+        return float(len(s))
+
+    lines = letters.wrap_lines("一二三四五，六七八“九十”。电话0432-62012345", 5, measure)
+    assert "".join(lines) == "一二三四五，六七八“九十”。电话0432-62012345"
+    assert all(line[0] not in "，。”" for line in lines)
+    assert all(line[-1] != "“" for line in lines)
+    # Numbers stay whole; only a token longer than a line is split.
+    assert letters.wrap_lines("一二三四五六七八九十0432-62012345", 15, measure) == [
+        "一二三四五六七八九十",
+        "0432-62012345",
+    ]
+    assert letters.wrap_lines("ABCDEFGHIJKL", 5, measure) == ["ABCDE", "FGHIJ", "KL"]
+
+
+@needs_cjk_font
+def test_notice_pdf(tree):
+    app = _application(tree)
+    text = _pdf_text(letters.notice_letter(kind="receipt", application=app).pdf)
+    assert "政府信息公开申请登记回执" in text and "第三十一条" in text and "2026年6月2日" in text
+    assert PHONE not in text and ID_NUMBER not in text
+
+
+def test_attach_again_replaces_the_files(tree, django_capture_on_commit_callbacks):
+    app = _application(tree)
+    reply = _reply(app, ReplyType.DISCLOSED, Ground.DISCLOSED)
+    letters.reply_letter_attach(reply=reply)
+    first = reply.letter_docx.name
+    storage = reply.letter_docx.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.reply_letter_attach(reply=Reply.objects.get(pk=reply.pk))
+    reply.refresh_from_db()
+    assert reply.letter_docx.name != first and storage.exists(reply.letter_docx.name)
+    assert not storage.exists(first)
