@@ -497,15 +497,15 @@ def _receipt_document(application: Application) -> Letter:
         )
         % {**ctx, "description": _description(application)},
         _(
-            "%(you)s的申请以%(channel)s方式提交。根据%(reg)s第三十一条的规定，%(rule)s。本机关收到"
-            "申请的日期为%(received)s。"
+            "%(you)s的申请提交方式为“%(channel)s”。根据%(reg)s第三十一条的规定，%(rule)s。本机关"
+            "收到申请的日期为%(received)s。"
         )
         % ctx,
     ]
     if application.reply_due_on:
         paras.append(
             _(
-                "根据%(reg)s第三十三条的规定，本机关将于%(due)s前作出答复。征求第三方或者其他机关意见"
+                "根据%(reg)s第三十三条的规定，本机关的答复期限截至%(due)s。征求第三方或者其他机关意见"
                 "所需时间不计算在答复期限内；需要延长答复期限的，本机关将另行书面告知。"
             )
             % ctx
@@ -554,7 +554,10 @@ def _correction_document(application: Application) -> Letter:
     for index, item in enumerate(items, start=1):
         paras.append(f"{index}. {item}" if numbered else item)
     paras += [
-        _("请%(you)s于%(due)s前向本机关提交补正后的申请。答复期限自本机关收到补正的申请之日起计算。") % ctx,
+        _(
+            "请%(you)s于%(due)s之前（含当日）向本机关提交补正后的申请。答复期限自本机关收到补正的申请之日起计算。"
+        )
+        % ctx,
         _("%(you)s无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。") % ctx,
         _("特此告知。"),
     ]
@@ -599,7 +602,7 @@ def _extension_document(application: Application) -> Letter:
         % ctx,
     ]
     if application.reply_due_on:
-        paras.append(_("本机关将于%(due)s前作出答复。") % ctx)
+        paras.append(_("延长后的答复期限截至%(due)s，本机关将在此之前作出答复。") % ctx)
     paras.append(_("特此告知。"))
     return Letter(
         title=_("政府信息公开申请延期答复告知书"),
@@ -680,7 +683,7 @@ def _fee_document(application: Application) -> Letter:
     paras += [line for line in lines if line]
     paras += [
         _("合计：人民币%(amount)s元。") % ctx,
-        _("请%(you)s于%(due)s前缴纳。缴纳方式：%(how)s。") % ctx,
+        _("请%(you)s于%(due)s之前（含当日）缴纳。缴纳方式：%(how)s。") % ctx,
         _(
             "自本机关发出收费通知之日起至%(you)s缴纳费用之日止的期间，不计算在答复期限内。%(you)s"
             "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"
@@ -722,8 +725,8 @@ def _consultation_document(consultation: Consultation) -> Letter:
         paras += [
             _(
                 "经审查，该政府信息的公开需要征求贵机关的意见。根据%(reg)s第三十四条的规定，现征求"
-                "贵机关意见，请贵机关自收到本征求意见书之日起15个工作日内，即于%(due)s前，书面提出是否"
-                "同意公开的意见及理由。"
+                "贵机关意见，请贵机关自收到本征求意见书之日起15个工作日内，即%(due)s之前（含当日），书面提出"
+                "是否同意公开的意见及理由。"
             )
             % ctx,
             _("逾期未提出意见的，视为同意公开。") % ctx,
@@ -732,7 +735,7 @@ def _consultation_document(consultation: Consultation) -> Letter:
         paras += [
             _(
                 "经审查，公开该政府信息可能损害%(party)s的合法权益。根据%(reg)s第三十二条的规定，现"
-                "征求%(party)s意见，请自收到本征求意见书之日起15个工作日内，即于%(due)s前，书面提出"
+                "征求%(party)s意见，请自收到本征求意见书之日起15个工作日内，即%(due)s之前（含当日），书面提出"
                 "是否同意公开的意见及理由。"
             )
             % ctx,
