@@ -20,14 +20,17 @@ COMMANDS = {
     "opinion": "舆情监测：导入帖子、添加来源和接入客户端 / opinion: import posts, add sources and clients",
     "routing": "热线派单建议模型：训练、评估 / hotline routing model: train, evaluate",
     "roles_sync": "同步角色与权限 / sync roles and their permissions",
+    "annual-report": "政府信息公开工作年度报告：生成文件 / disclosure annual report: write its files",
 }
+# Commands spelt with a hyphen on the command line; Django's command modules use underscores.
+ALIASES = {"annual-report": "annual_report"}
 
 
 def _print_help() -> None:
     print("用法 / usage: gongkai <command> [options]\n")
     print("Gongkai 命令 / Gongkai commands:")
     for name, text in COMMANDS.items():
-        print(f"  {name:<10} {text}")
+        print(f"  {name:<13} {text}")
     print("\n`gongkai <command> --help` 查看命令帮助 / shows a command's help.")
     print("Django 的管理命令也可使用（如 migrate、createsuperuser）/ Django's management commands work too.")
 
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["gongkai", *argv[1:]])
+    execute_from_command_line(["gongkai", ALIASES.get(argv[1], argv[1]), *argv[2:]])
 
 
 if __name__ == "__main__":
