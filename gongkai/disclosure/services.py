@@ -1847,6 +1847,29 @@ def review_case_save(
     return case
 
 
+def review_case_delete(*, actor: Any, case: ReviewCase, request: Any = None) -> None:
+    """Delete a case entered by mistake (``disclosure.delete_reviewcase``); audited with its values."""
+    if (
+        not _is_staff(actor)
+        or not actor.has_perm("disclosure.delete_reviewcase")
+        or not can_access_department(actor, case.department_id)
+    ):
+        raise TransitionNotAllowed(_("无权删除该案件。"), code="permission_denied")
+    with transaction.atomic():
+        old = {
+            "department": case.department_id,
+            "kind": case.kind,
+            "case_number": case.case_number,
+            "body": case.body,
+            "filed_on": case.filed_on,
+            "outcome": case.outcome,
+        }
+        audit_record(
+            actor=actor, action="disclosure_reviewcase.deleted", target=case, old=old, new={}, request=request
+        )
+        case.delete()
+
+
 # --- Jobs' building blocks ----------------------------------------------------------------------
 
 

@@ -102,7 +102,8 @@ def make_application(tree, clock):
 
 @pytest.fixture
 def walk_application(make_application, users):
-    """``walk_application(state, **overrides)``: an application of dept_a walked by clerk_a to
+    """``walk_application(state, **overrides)``: an application (of dept_a unless ``department=``)
+    walked by clerk_a (the office for other departments) to
     ``state`` (any ``Status`` value) on the day of the clock; returns it fresh from the database.
 
     registered → as submitted; reviewing → reviewed; handling → accepted; correction → submitted
@@ -112,7 +113,9 @@ def walk_application(make_application, users):
     from gongkai.disclosure.models import Application
 
     def walk(state, **overrides):
-        clerk = users["clerk_a"]
+        # clerk_a for dept_a; the city's disclosure office for any other department.
+        department = overrides.get("department")
+        clerk = users["clerk_a"] if department is None or department.code == "dept-a" else users["office"]
         if state == "correction":
             overrides.setdefault("description", "")
         app = make_application(**overrides)
