@@ -13,6 +13,7 @@ def register(api: NinjaAPI) -> None:
     from gongkai.core.search.api import router as search_router
     from gongkai.core.workcalendar.api import router as calendar_router
     from gongkai.disclosure.api import router as disclosure_router
+    from gongkai.disclosure.annual.api import router as disclosure_annual_router
     from gongkai.hotline.api import router as hotline_router
     from gongkai.hotline.api_attachments import router as hotline_attachments_router
     from gongkai.hotline.api_inbound import router as hotline_inbound_router
@@ -43,3 +44,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/publishing/", publishing_review_router)
     api.add_router("/opinion/", opinion_router)
     api.add_router("/disclosure/", disclosure_router)
+    api.add_router("/disclosure/annual-reports/", disclosure_annual_router)
