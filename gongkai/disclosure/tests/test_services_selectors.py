@@ -100,3 +100,14 @@ def test_available_actions(walk_application, users, clock):
     clock.move_to(datetime.datetime(2026, 6, 11, 9, 0, tzinfo=TZ))
     names = {a.name for a in selectors.available_actions(application=registered, user=users["clerk_a"])}
     assert "request_correction" not in names
+
+
+def test_docs_page_draws_the_graph_of_the_code():
+    from pathlib import Path
+
+    from gongkai.disclosure.workflow import GRAPH
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "workflows" / "disclosure-application.md"
+    assert "```mermaid\n" + GRAPH.to_mermaid() + "\n```" in doc.read_text(encoding="utf-8"), (
+        "docs/workflows/disclosure-application.md is out of date: paste GRAPH.to_mermaid()"
+    )
