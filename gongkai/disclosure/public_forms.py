@@ -96,19 +96,21 @@ def resident_id_is_valid(value: str) -> bool:
 
 
 def clean_phone(raw: str) -> str:
-    """A mobile (11 digits) or a landline with its area code; spaces and dashes forgiven."""
-    value = " ".join(half_width(raw).split())
-    if not value:
-        return ""
-    digits = re.sub(r"[\s\-()+]", "", value)
-    if not digits.isdigit() or not 7 <= len(digits) <= 20:
-        raise ValidationError(
-            _("联系电话格式不正确。请填11位手机号码，或带区号的固定电话，例如 0432-62012345。"),
-            code="phone",
-        )
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits
-    return value
+    """A mobile (11 digits) or a landline, as the hotline writes them (``0432-62012345``).
+
+    Spaces, dashes, ``+86`` and full-width digits are forgiven. A short number starting with 1 is
+    a mobile number with digits missing, not a local landline (those start with 2–8).
+    """
+    from gongkai.hotline.services import normalize_phone
+
+    message = _("号码格式不正确。请填11位手机号码，或带区号的固定电话，例如 0432-62012345。")
+    try:
+        phone = normalize_phone(half_width(raw))
+    except ValidationError:
+        raise ValidationError(message, code="phone") from None
+    if phone.startswith("1") and not re.fullmatch(r"1[3-9]\d{9}", phone):
+        raise ValidationError(message, code="phone")
+    return phone
 
 
 class ApplicationForm(forms.Form):
@@ -577,7 +579,7 @@ class DeadlineForm(forms.Form):
     received = forms.CharField(
         label=gettext_lazy("收到申请的日期"),
         max_length=20,
-        help_text=gettext_lazy("例如 2026-06-01 或 2026年6月1日。"),
+        help_text=gettext_lazy("可以点日历图标选择，也可以直接输入，例如 2026-06-01。"),
         error_messages={"required": gettext_lazy("请填写收到申请的日期。")},
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -139,6 +139,11 @@ def guide(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _calendar_missing_message() -> str:
+    """The deadline cannot be counted (next year's work calendar is not imported yet): no 500."""
+    return _("系统暂时无法计算答复期限，申请没有提交。请稍后再试，或者到受理机关当面提交、邮寄提交。")
+
+
 # --- Applying ----------------------------------------------------------------------------------
 
 
@@ -188,6 +193,10 @@ def apply(request: HttpRequest) -> HttpResponse:
                     ratelimit.refund(APPLICATIONS_PER_IP, ip)
                     _add_service_errors(form, exc)
                     status = 400
+                except CalendarNotAvailable:
+                    ratelimit.refund(APPLICATIONS_PER_IP, ip)
+                    form.add_error(None, _calendar_missing_message())
+                    status = 503
                 else:
                     tokens = request.session.get(SESSION_TOKENS, {})
                     tokens[token] = application.pk
@@ -522,6 +531,12 @@ def correction(request: HttpRequest) -> HttpResponse:
         ratelimit.refund(CORRECTIONS_PER_IP, ip)
         messages.error(request, str(exc.message))
         return redirect("disclosure_public:status")
+    except CalendarNotAvailable:
+        ratelimit.refund(CORRECTIONS_PER_IP, ip)
+        form.add_error(None, _calendar_missing_message())
+        return render(
+            request, "disclosure/public/status.html", _status_context(application, form), status=503
+        )
     messages.success(request, _("补正已收到。答复期限从今天起重新计算，新的期限见下方。"))
     return redirect("disclosure_public:status")
 

@@ -115,7 +115,7 @@ def test_the_form_offers_agencies_that_take_applications_only(client, tree):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"phone": "12345"}, "phone", "联系电话格式不正确"),
+        ({"phone": "1381234"}, "phone", "号码格式不正确"),
         ({"email": "wang@"}, "email", "电子邮箱格式不正确"),
         ({"id_number": "220202198001010019"}, "id_number", "居民身份证号码不正确"),
         ({"postal_code": "13201"}, "postal_code", "邮政编码是6位数字"),

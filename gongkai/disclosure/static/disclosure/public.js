@@ -9,8 +9,10 @@
     // Show the fields of the chosen kind of applicant only.
     var radios = form.querySelectorAll("input[name=applicant_kind]");
     var sections = form.querySelectorAll(".dp-kind");
+    var hint = form.querySelector("[data-kind-hint]");
     function syncKind() {
       var chosen = form.querySelector("input[name=applicant_kind]:checked");
+      if (hint) { hint.hidden = !!chosen; }
       sections.forEach(function (section) {
         section.hidden = !chosen || section.getAttribute("data-kind") !== chosen.value;
       });
