@@ -1,0 +1,72 @@
+"""Wagtail hooks of the workspace: its admin URLs and its items in the 依申请公开 menu.
+
+Imported from ``gongkai/disclosure/wagtail_hooks.py`` (Wagtail only auto-imports that module), which
+declares the menu group. Other disclosure modules (the annual report) add their items with
+``@hooks.register(MENU_HOOK)`` and an ``order`` after these (10 工作台, 20 申请列表, 30 登记申请,
+40 复议诉讼; 50+ is free).
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from gongkai.core.admin_menu import ShownMenuItem
+from gongkai.disclosure.workspace import access, urls
+
+MENU_HOOK = "register_gongkai_disclosure_menu_item"
+"""The 依申请公开 menu group declared in ``gongkai/disclosure/wagtail_hooks.py`` (same string)."""
+
+
+@hooks.register("register_admin_urls")
+def register_workspace_urls():
+    return [path("disclosure/", include(urls, namespace="disclosure_workspace"))]
+
+
+@hooks.register(MENU_HOOK)
+def register_dashboard():
+    return ShownMenuItem(
+        _("工作台"),
+        reverse("disclosure_workspace:dashboard"),
+        name="disclosure-dashboard",
+        icon_name="time",
+        order=10,
+        shown=access.is_workspace_user,
+    )
+
+
+@hooks.register(MENU_HOOK)
+def register_list():
+    return ShownMenuItem(
+        _("申请列表"),
+        reverse("disclosure_workspace:list"),
+        name="disclosure-applications",
+        icon_name="list-ul",
+        order=20,
+        shown=access.is_workspace_user,
+    )
+
+
+@hooks.register(MENU_HOOK)
+def register_intake():
+    return ShownMenuItem(
+        _("登记申请"),
+        reverse("disclosure_workspace:register"),
+        name="disclosure-register",
+        icon_name="plus",
+        order=30,
+        shown=access.may_register,
+    )
+
+
+@hooks.register(MENU_HOOK)
+def register_cases():
+    return ShownMenuItem(
+        _("复议诉讼"),
+        reverse("disclosure_workspace:cases"),
+        name="disclosure-cases",
+        icon_name="folder-open-inverse",
+        order=40,
+        shown=access.may_see_cases,
+    )
