@@ -37,6 +37,7 @@ from gongkai.core.workcalendar.errors import CalendarNotAvailable
 from gongkai.core.workcalendar.officehours import office_hours
 from gongkai.core.workcalendar.selectors import add_working_days, local_date
 from gongkai.core.workflow import TransitionNotAllowed
+from gongkai.disclosure import api as disclosure_api
 from gongkai.disclosure import public_forms
 from gongkai.disclosure.models import ApplicantType, Application, Status
 from gongkai.hotline import ratelimit
@@ -50,10 +51,13 @@ SUBMITTED_SHOW_SECONDS = 30 * 60
 #: How long a successful lookup lets this browser see the application without the code again.
 TRACK_GRANT_SECONDS = 30 * 60
 
-#: New applications per client address per hour (tunable: ``GONGKAI_HOTLINE_RATE_LIMITS``).
-APPLICATIONS_PER_IP = Limit("disclosure-apply-ip", 10, 3600)
-#: Failed lookups (unknown number or wrong code) per client address per 10 minutes.
-FAILED_LOOKUPS_PER_IP = Limit("disclosure-lookup-failed-ip", 10, 600)
+# The limits are the API's (the same scopes, so the page and the API count together; tunable with
+# ``GONGKAI_HOTLINE_RATE_LIMITS``): new applications per address and per phone number, failed
+# lookups per address and per tracking number (a six-digit code is not guessed from many addresses).
+APPLICATIONS_PER_IP = disclosure_api.SUBMITS_PER_IP
+APPLICATIONS_PER_PHONE = disclosure_api.SUBMITS_PER_PHONE
+FAILED_LOOKUPS_PER_IP = disclosure_api.FAILED_LOOKUPS_PER_IP
+FAILED_LOOKUPS_PER_NUMBER = disclosure_api.FAILED_LOOKUPS_PER_NUMBER
 #: Corrections sent per client address per hour.
 CORRECTIONS_PER_IP = Limit("disclosure-correction-ip", 10, 3600)
 
@@ -175,13 +179,15 @@ def apply(request: HttpRequest) -> HttpResponse:
             if application is not None:  # the same form sent twice: one application
                 _remember_submitted(request, application, None)
                 return redirect("disclosure_public:submitted", tracking_number=application.tracking_number)
-            ip = ratelimit.client_ip(request)
-            blocked = ratelimit.reserve([(APPLICATIONS_PER_IP, ip)])
+            pairs = [(APPLICATIONS_PER_IP, ratelimit.client_ip(request))]
+            if form.cleaned_data.get("phone"):
+                pairs.append((APPLICATIONS_PER_PHONE, form.cleaned_data["phone"]))
+            blocked = ratelimit.reserve(pairs)
             if blocked is not None:
                 form.add_error(
                     None,
                     _("提交过于频繁，请 %(minutes)s 分钟后再试，或到受理机关当面提交。")
-                    % {"minutes": ratelimit.minutes_left(APPLICATIONS_PER_IP)},
+                    % {"minutes": ratelimit.minutes_left(blocked)},
                 )
                 status = 429
             else:
@@ -190,11 +196,11 @@ def apply(request: HttpRequest) -> HttpResponse:
                         **form.submission(), channel="online", request=request
                     )
                 except (ValidationError, TransitionNotAllowed) as exc:
-                    ratelimit.refund(APPLICATIONS_PER_IP, ip)
+                    ratelimit.refund_many(pairs)
                     _add_service_errors(form, exc)
                     status = 400
                 except CalendarNotAvailable:
-                    ratelimit.refund(APPLICATIONS_PER_IP, ip)
+                    ratelimit.refund_many(pairs)
                     form.add_error(None, _calendar_missing_message())
                     status = 503
                 else:
@@ -300,12 +306,14 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     not_found = False
     if request.method == "POST":
-        ip = ratelimit.client_ip(request)
-        if ratelimit.is_exceeded(FAILED_LOOKUPS_PER_IP, ip):
+        number = public_forms.normalize_code(request.POST.get("tracking_number", ""))[:40]
+        pairs = [(FAILED_LOOKUPS_PER_IP, ratelimit.client_ip(request)), (FAILED_LOOKUPS_PER_NUMBER, number)]
+        exceeded = ratelimit.any_exceeded(pairs)
+        if exceeded is not None:
             form.add_error(
                 None,
                 _("查询失败次数过多，请 %(minutes)s 分钟后再试，或打电话向受理机关查询。")
-                % {"minutes": ratelimit.minutes_left(FAILED_LOOKUPS_PER_IP)},
+                % {"minutes": ratelimit.minutes_left(exceeded)},
             )
             status = 429
         elif form.is_valid():
@@ -317,7 +325,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 request.session[SESSION_TRACK] = {"pk": application.pk, "at": time.time()}
                 return redirect("disclosure_public:status")
-            ratelimit.hit(FAILED_LOOKUPS_PER_IP, ip)
+            ratelimit.hit_many(pairs)
             not_found = True
             status = 404
         else:
@@ -434,11 +442,9 @@ def _letters(application: Application) -> list[LetterLink]:
 
 
 def _timeline(application: Application) -> list[Any]:
-    try:
-        from gongkai.disclosure.selectors import application_timeline
-    except ImportError:  # TODO(public): drop once the selectors module lands
-        return list(application.log_entries.filter(public=True).order_by("at", "pk"))
-    return list(application_timeline(application=application, public_only=True))
+    from gongkai.disclosure.selectors import application_timeline
+
+    return application_timeline(application=application, public_only=True)
 
 
 def _status_context(

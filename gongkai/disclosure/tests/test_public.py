@@ -291,10 +291,19 @@ def test_failed_lookups_are_limited_per_address(client, make_application, settin
     )
 
 
+def test_failed_lookups_are_limited_per_number_from_any_address(client, make_application, settings):
+    settings.GONGKAI_HOTLINE_RATE_LIMITS = {"disclosure-lookup-failed-number": (3, 3600)}
+    application = make_application()
+    for i in range(3):
+        assert lookup(client, application.tracking_number, "999999", ip=f"10.7.0.{i}").status_code == 404
+    blocked = lookup(client, application.tracking_number, application.query_code, ip="10.7.0.99")
+    assert blocked.status_code == 429
+
+
 def test_applications_are_limited_per_address(client, tree, clock, settings):
     from django.core import signing
 
-    settings.GONGKAI_HOTLINE_RATE_LIMITS = {"disclosure-apply-ip": (2, 3600)}
+    settings.GONGKAI_HOTLINE_RATE_LIMITS = {"disclosure-submit-ip": (2, 3600)}
     for i in range(2):
         token = signing.dumps(f"{i}" * 32, salt=TOKEN_SALT)
         assert (
