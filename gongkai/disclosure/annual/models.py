@@ -106,7 +106,7 @@ class AnnualReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        agency = self.department.name if self.department_id else _("市人民政府")
+        agency = self.department.name if self.department is not None else _("市人民政府")
         return f"{agency} {self.year}"
 
     @property

@@ -451,7 +451,7 @@ def _reminder_text(*, agency: str, year: int, deadline: datetime.date, stage: st
         }
         body = _(
             "%(agency)s %(year)s 年政府信息公开工作年度报告须于 %(deadline)s 前发布（《政府信息公开条例》"
-            "第四十九条）。请在“政府信息公开 › 年度报告”中填写表二数据和各部分内容，通过一致性校验后发布。"
+            "第四十九条）。请填写表二数据和各部分内容，通过一致性校验后发布。"
         ) % {"agency": agency, "year": year, "deadline": deadline_text}
     return subject, body
 
