@@ -347,7 +347,7 @@ STATUS_EXPLAINED: dict[str, Promise] = {
     Status.HANDLING: gettext_lazy("您的申请正在办理，办好后会向您答复。"),
     Status.AWAITING_FEE: gettext_lazy("需要缴纳信息处理费。请查看下面的收费通知，按时缴费后继续办理。"),
     Status.REPLIED: gettext_lazy("已经答复。答复书可以在本页下方查看和下载。"),
-    Status.TERMINATED: gettext_lazy("已终止办理。原因见下方说明。"),
+    Status.TERMINATED: gettext_lazy("已终止办理，原因见下方。"),
     Status.ARCHIVED: gettext_lazy("已办结归档。"),
 }
 PUBLIC_STATUS_LABEL: dict[str, Promise] = {

@@ -324,6 +324,23 @@ def test_leaving_the_lookup_ends_the_grant(client, make_application):
     assert client.get(STATUS).status_code == 302
 
 
+def test_a_terminated_application_says_why(client, walk_application):
+    application = walk_application("terminated")
+    lookup(client, application.tracking_number, application.query_code)
+    page = page_of(client.get(STATUS))
+    assert "已终止" in page
+    assert re.search(r'id="end-reason">其他<', page)
+    assert "申请已终止处理：申请人撤回申请" in page
+
+
+def test_fee_notice_is_shown_with_its_deadline(client, walk_application):
+    application = walk_application("awaiting_fee")
+    lookup(client, application.tracking_number, application.query_code)
+    page = page_of(client.get(STATUS))
+    assert "等待您缴费" in page and "缴费期限" in page
+    assert reverse("disclosure_public:letter", args=["fee", "pdf"]) in page
+
+
 # --- Correction -----------------------------------------------------------------------------------
 
 
