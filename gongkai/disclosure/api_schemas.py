@@ -365,6 +365,7 @@ class PublicViewOut(Schema):
     reply_due_on: datetime.date | None
     applicant_due_on: datetime.date | None
     missing_items: list[str]
+    missing_item_labels: list[str]
     reply_type: str
     reply_type_label: str
     replied_on: datetime.date | None

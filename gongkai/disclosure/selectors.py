@@ -273,6 +273,8 @@ def available_actions(*, application: Application, user: Any) -> list[Action]:
 
 def public_view(application: Application) -> dict[str, Any]:
     """What the applicant sees after the lookup: no personal data beyond what they entered."""
+    from gongkai.disclosure.services import MISSING_ITEM_LABELS
+
     reply = Reply.objects.filter(application=application).first()
     return {
         "tracking_number": application.tracking_number,
@@ -283,6 +285,9 @@ def public_view(application: Application) -> dict[str, Any]:
         "reply_due_on": application.reply_due_on,
         "applicant_due_on": application.applicant_due_on,
         "missing_items": list(application.missing_items or []),
+        "missing_item_labels": [
+            _(MISSING_ITEM_LABELS.get(code, code)) for code in application.missing_items or []
+        ],
         "reply_type": application.reply_type,
         "reply_type_label": application.get_reply_type_display() if application.reply_type else "",
         "replied_on": reply.replied_on if reply else None,

@@ -1878,6 +1878,10 @@ def refresh_due_dates(*, queryset: Any = None) -> int:
     from gongkai.disclosure.models import OPEN_STATUSES
 
     rows = queryset if queryset is not None else Application.objects.filter(status__in=OPEN_STATUSES)
+    # Only a paused clock's due date moves by itself (it is shown as if resumed today).
+    rows = rows.filter(
+        Q(status=Status.AWAITING_FEE) | Q(consultations__answer=ConsultationAnswer.PENDING)
+    ).distinct()
     changed = 0
     for application in rows.exclude(status=Status.CORRECTION):
         before = application.reply_due_on

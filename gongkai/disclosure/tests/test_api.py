@@ -59,6 +59,15 @@ def test_incomplete_application_is_accepted_with_the_correction_listed(client, t
     body = response.json()
     assert body["status"] == "correction"
     assert len(body["missing_items"]) == 2 and "补正" in body["message"]
+    view = post(
+        client,
+        "/applications/lookup",
+        {"tracking_number": body["tracking_number"], "query_code": body["query_code"]},
+    ).json()
+    assert view["missing_items"] == ["id_number", "description"]
+    assert view["missing_item_labels"][0].startswith("申请人身份证明")
+    assert view["reply_due_on"] is None and view["applicant_due_on"] == "2026-06-23"
+    assert [entry["action"] for entry in view["timeline"]] == ["submitted", "correction_requested"]
 
 
 def test_public_errors_are_422_with_chinese_messages_and_never_500(client, tree, clock):

@@ -403,3 +403,39 @@ def test_review_case_save_checks_dates_outcome_and_department(tree, users, walk_
     assert ReviewCase.objects.get(pk=case.pk).outcome == "corrected"
     assert list(selectors.review_case_queryset_for(user=users["clerk_b"])) == []
     assert list(selectors.review_case_queryset_for(user=users["office"])) == [case]
+
+
+# --- Clock arithmetic across the National Day holiday ------------------------------------------
+
+
+def test_reply_clock_across_national_day_with_pause_and_extension(make_application, users, clock):
+    clock.move_to(at(D(2026, 9, 28)))
+    app = make_application()
+    # 29, 30 Sep; 1–7 Oct off; 8, 9, Saturday 10 Oct (调休上班), 12–16, 19–23, 26–30 Oct.
+    assert app.reply_due_on == D(2026, 10, 30)
+    services.application_accept(application=app, actor=users["clerk_a"])
+    clock.move_to(at(D(2026, 10, 9)))
+    consultation = services.consultation_start(
+        application=app,
+        actor=users["clerk_a"],
+        kind="third_party",
+        party_name="某公司",
+        sent_on=D(2026, 9, 30),
+    )
+    clock.move_to(at(D(2026, 10, 12)))
+    services.consultation_answer(consultation=consultation, actor=users["clerk_a"], answer="consent")
+    app.refresh_from_db()
+    # Paused 30 Sep → 12 Oct: 8, 9, 10, 12 October are 4 working days.
+    assert services.reply_clock_status(app).paused == 4
+    assert (
+        app.reply_due_on
+        == services.calendar.add_working_days(start=D(2026, 10, 30), days=4)
+        == D(2026, 11, 5)
+    )
+    extension = services.extension_request(
+        application=app, actor=users["clerk_a"], days=20, reason="档案量大"
+    )
+    services.extension_decide(extension=extension, actor=users["office_head"], approve=True)
+    app.refresh_from_db()
+    assert app.reply_due_on == services.calendar.add_working_days(start=D(2026, 11, 5), days=20)
+    assert services.reply_clock_status(app).remaining == 20 + 20 - 2  # 29 and 30 September used
