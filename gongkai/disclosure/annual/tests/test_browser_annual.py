@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 SHOTS = Path("/tmp/disclosure-shots")
+AXE = Path(__file__).resolve().parents[4] / "tests" / "browser" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "Annual-report-2026!"  # noqa: S105 (test account only)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,6 +74,22 @@ def year_of_work():
         ],
     )
     return report
+
+
+def _axe(page) -> list:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page (vendored axe)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
 
 
 def _shot(page, name, height=None):
@@ -138,14 +156,18 @@ def test_office_corrects_releases_and_the_portal_publishes(live_server, browser,
     citizen = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
     citizen.on("pageerror", lambda exc: errors.append(str(exc)))
     citizen.goto(live_server.url + "/disclosure/annual-reports/")
-    link = citizen.get_by_role("link", name="吉林市住房和城乡建设局2025年政府信息公开工作年度报告", exact=True)
+    link = citizen.get_by_role(
+        "link", name="吉林市住房和城乡建设局2025年政府信息公开工作年度报告", exact=True
+    )
     assert link.count() == 1
+    assert not _axe(citizen), _axe(citizen)
     _shot(citizen, "portal-index")
     link.click()
     citizen.wait_for_load_state("networkidle")
     assert citizen.locator("h1").inner_text() == "吉林市住房和城乡建设局2025年政府信息公开工作年度报告"
     assert citizen.locator("table.ar-table3 th[rowspan='22']").inner_text() == "三、本年度办理结果"
     assert citizen.locator("td.ar-failed").count() == 0
+    assert not _axe(citizen), _axe(citizen)
     _shot(citizen, "portal-report")
     with citizen.expect_download() as download_info:
         citizen.click("a.button-link[href$='report.pdf']")
