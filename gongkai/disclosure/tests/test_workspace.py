@@ -61,8 +61,10 @@ def test_menu_shows_the_group_to_the_disclosure_posts_only(login, users):
     label = json.dumps("依申请公开")[1:-1]  # the sidebar is JSON, non-ASCII escaped
     home = page(login(users["clerk_a"]).get("/admin/"))
     assert label in home and url("dashboard") in home and url("register") in home and url("cases") in home
+    assert "依申请公开 · 答复期限" in home  # the home page's panel of counters
     other = page(login(users["handler_a"]).get("/admin/"))
     assert label not in other and url("dashboard") not in other
+    assert "依申请公开 · 答复期限" not in other
 
 
 def test_anonymous_users_are_sent_to_the_login(client):

@@ -68,10 +68,10 @@ class Bucket:
     tone: str = ""
 
 
-def buckets(user: Any) -> list[Bucket]:
-    """The buckets of ``clock_board`` with their counts and most urgent rows."""
+def buckets(user: Any, *, rows: int = DASHBOARD_ROWS) -> list[Bucket]:
+    """The buckets of ``clock_board`` with their counts and most urgent ``rows``."""
     result = []
-    for item in selectors.clock_board(user=user, limit=DASHBOARD_ROWS):
+    for item in selectors.clock_board(user=user, limit=rows):
         description, tone = BUCKET_TEXT.get(item.key, ("", ""))
         result.append(
             Bucket(

@@ -111,7 +111,10 @@ class ApplicationFilterForm(forms.Form):
         ),
     )
     department = DepartmentChoiceField(
-        label=gettext_lazy("受理机关"), required=False, queryset=Department.objects.none()
+        label=gettext_lazy("受理机关"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=gettext_lazy("全部"),
     )
     status = forms.ChoiceField(
         label=gettext_lazy("状态"), required=False, choices=_blank(gettext_lazy("全部")) + Status.choices
@@ -180,7 +183,9 @@ RECEIPT_RULES: dict[str, Any] = {
 class RegistrationForm(forms.Form):
     """登记申请: an application received in person, by post, by letter, by fax or orally."""
 
-    department = DepartmentChoiceField(label=gettext_lazy("受理机关"), queryset=Department.objects.none())
+    department = DepartmentChoiceField(
+        label=gettext_lazy("受理机关"), queryset=Department.objects.none(), empty_label=gettext_lazy("请选择")
+    )
     channel = forms.ChoiceField(
         label=gettext_lazy("提交方式"),
         choices=[(value, IntakeChannel(value).label) for value in OFFLINE_CHANNELS],

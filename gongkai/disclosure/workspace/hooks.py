@@ -8,9 +8,12 @@ declares the menu group. Other disclosure modules (the annual report) add their 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 
 from gongkai.core.admin_menu import ShownMenuItem
 from gongkai.disclosure.workspace import access, urls
@@ -70,3 +73,29 @@ def register_cases():
         order=40,
         shown=access.may_see_cases,
     )
+
+
+#: The buckets the admin's home page shows (the dashboard has them all).
+PANEL_BUCKETS = ("overdue", "due_soon", "extension_pending", "waiting_applicant")
+
+
+class ClocksPanel(Component):
+    """The admin home page: the most pressing counters of the clock board, linking to the lists."""
+
+    name = "disclosure_clocks"
+    order = 55
+    template_name = "disclosure/workspace/panel.html"
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context: Any) -> dict[str, Any]:
+        from gongkai.disclosure.workspace import board
+
+        return {"buckets": [b for b in board.buckets(self.user, rows=0) if b.key in PANEL_BUCKETS]}
+
+
+@hooks.register("construct_homepage_panels")
+def add_clocks_panel(request, panels):
+    if access.is_workspace_user(request.user):
+        panels.append(ClocksPanel(request.user))

@@ -1,0 +1,120 @@
+"""Browser test of the disclosure workspace: the office logs in with its second factor, opens the
+dashboard of clocks, opens an application, picks a reply type (the ground list then offers only the
+grounds of that type) and replies; the page then offers the reply letter and the delivery form.
+Screenshots go to /tmp/disclosure-shots/workspace-*.png."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+SHOTS = Path("/tmp/disclosure-shots")
+PASSWORD = "Disclosure-test-2026!"  # noqa: S105 (test account only)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def office(users):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = users["office"]
+    user.set_password(PASSWORD)
+    user.first_name = "公开办"
+    user.save()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user, device
+
+
+def current_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+@pytest.fixture
+def applications(walk_application, users, clock, tree):
+    from gongkai.disclosure import services
+
+    late = walk_application("handling", description="2025年船营区老旧小区改造项目的资金使用情况和验收报告")
+    clock.shift(datetime.timedelta(days=35))  # 2026-07-06: the first one is past its 20 working days
+    services.refresh_due_dates()
+    handling = walk_application(
+        "handling", applicant_name="李明", description="吉林市2026年集中供热价格调整的成本监审报告"
+    )
+    consulting = walk_application("handling", description="某小区拆迁补偿协议的汇总情况")
+    services.consultation_start(
+        application=consulting, actor=users["clerk_a"], kind="third_party", party_name="吉林某房地产开发公司"
+    )
+    walk_application("awaiting_fee")
+    walk_application("replied")
+    walk_application("handling", department=tree["dept_b"], description="2026年义务教育阶段学校划片方案")
+    return {"late": late, "handling": handling}
+
+
+def test_the_office_replies_to_an_application(live_server, browser, office, applications):
+    from gongkai.disclosure.models import Reply
+
+    user, device = office
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # Log in: password, then the authenticator's code (two-factor for staff).
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    page.fill("input[name=token]", current_code(device))
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    # The dashboard: counters, the overdue row in red, the per-department table.
+    page.goto(live_server.url + "/admin/disclosure/")
+    assert page.locator("[data-bucket=overdue] .ws-card__n").inner_text() == "1"
+    assert page.locator("[data-bucket=consulting] .ws-card__n").inner_text() == "1"
+    assert page.locator(".dw-days--overdue").count() >= 1
+    assert page.get_by_text("各机关办理情况").count() == 1
+    page.screenshot(path=str(SHOTS / "workspace-dashboard.png"), full_page=True)
+
+    # The list, filtered by a counter.
+    page.click("[data-bucket=overdue]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(applications["late"].tracking_number).count() == 1
+    page.screenshot(path=str(SHOTS / "workspace-list.png"), full_page=True)
+
+    # The application: masked applicant, the clock panel, the reply form.
+    page.goto(live_server.url + f"/admin/disclosure/applications/{applications['handling'].pk}/")
+    assert page.locator("[data-dw-personal=name]").inner_text() == "李*"
+    page.screenshot(path=str(SHOTS / "workspace-application.png"), full_page=True)
+    page.locator("#act-reply").evaluate("details => { details.open = true; }")
+    page.select_option("#id_reply-reply_type", "not_exist")
+    grounds = page.locator("#id_reply-ground option").evaluate_all("options => options.map(o => o.value)")
+    assert grounds == ["", "unavailable_not_held", "unavailable_needs_creation"]
+    assert page.locator("#id_reply-partial_withheld_ground").is_hidden()
+    page.select_option("#id_reply-reply_type", "partial")
+    assert page.locator("#id_reply-partial_withheld_ground").is_visible()
+    assert page.locator("#id_reply-ground").input_value() == "partial"
+    page.select_option("#id_reply-reply_type", "disclosed")
+    page.fill("#id_reply-body", "经检索，现将《2026年集中供热价格成本监审报告》提供给您（见附件），请查收。")
+    page.locator("#act-reply").screenshot(path=str(SHOTS / "workspace-reply-form.png"))
+    page.click("#act-reply button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已答复").count() >= 1
+    assert page.locator("#act-record_delivery").count() == 1
+    assert page.locator("a[href$='/letters/reply.pdf']").count() == 1
+    page.screenshot(path=str(SHOTS / "workspace-replied.png"), full_page=True)
+    reply = Reply.objects.get(application=applications["handling"])
+    assert (reply.reply_type, reply.ground, reply.replied_by) == ("disclosed", "disclosed", user)
+
+    # The registration form: the rule of Art. 31 for the chosen channel stands out next to the date.
+    page.goto(live_server.url + "/admin/disclosure/applications/new/")
+    page.check("input[name=channel][value=post]")
+    assert "dw-rule--current" in page.locator("[data-dw-rule=post]").get_attribute("class")
+    assert page.locator("#id_received_on").get_attribute("max") == "2026-07-06"
+    page.screenshot(path=str(SHOTS / "workspace-register.png"), full_page=True)
+    assert not errors, errors
