@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.db.models.fields.json import KT
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -54,18 +55,34 @@ def _released(year: int, code: str | None) -> AnnualReport:
     return report
 
 
+def _listed(reports: QuerySet[AnnualReport]) -> QuerySet[AnnualReport]:
+    """Reports for a list: the title and agency read out of the snapshot by the database, not the
+    whole snapshot per report."""
+    return reports.defer("snapshot").annotate(
+        listed_title=KT("snapshot__title"), listed_agency=KT("snapshot__agency__name")
+    )
+
+
+def _snapshot_value(report: AnnualReport, listed: str, *keys: str) -> str:
+    if hasattr(report, listed):
+        return str(getattr(report, listed) or "")
+    node: Any = report.snapshot or {}
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return str(node or "")
+
+
 def agency_name(report: AnnualReport) -> str:
-    agency = (report.snapshot or {}).get("agency") or {}
-    if agency.get("name"):
-        return str(agency["name"])
+    """The agency as the released report names it (the department's name at release)."""
+    name = _snapshot_value(report, "listed_agency", "agency", "name")
+    if name:
+        return name
     return report.department.name if report.department is not None else "吉林市人民政府"
 
 
 def report_title(report: AnnualReport) -> str:
-    return str(
-        (report.snapshot or {}).get("title")
-        or f"{agency_name(report)}{report.year}年政府信息公开工作年度报告"
-    )
+    title = _snapshot_value(report, "listed_title", "title")
+    return title or f"{agency_name(report)}{report.year}年政府信息公开工作年度报告"
 
 
 def report_urls(report: AnnualReport) -> dict[str, str]:
@@ -106,7 +123,7 @@ def _by_year(reports: Iterable[AnnualReport]) -> list[tuple[int, list[dict[str, 
 @require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
     """Released reports by year: the city government's first, then the departments'."""
-    years = _by_year(released_reports().defer("snapshot"))
+    years = _by_year(_listed(released_reports()))
     mark_cacheable(request)
     return render(request, "disclosure_annual/portal/index.html", {"years": years, "section": "annual"})
 
@@ -116,7 +133,7 @@ def report_detail(request: HttpRequest, year: int, code: str | None = None) -> H
     """One released report as it was released, with its downloads and the agency's other years."""
     report = _released(year, code)
     body = report_render.render_html(report.snapshot or {}, standalone=False)
-    others = released_reports().defer("snapshot").filter(department=report.department).exclude(pk=report.pk)
+    others = _listed(released_reports()).filter(department=report.department).exclude(pk=report.pk)
     context = {
         "entry": _entry(report),
         "body": body,

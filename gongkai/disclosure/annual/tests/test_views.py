@@ -164,3 +164,16 @@ def test_withdrawing_a_report_empties_the_page_cache(
     assert "吉林市住房和城乡建设局2025年" not in response.content.decode()
     assert client.get("/disclosure/annual-reports/2025/dept-a/").status_code == 404
     cache.clear()
+
+
+def test_the_index_reads_no_snapshot_and_a_fixed_number_of_queries(
+    client, reports, tree, django_assert_max_num_queries
+):
+    for year in (2021, 2022, 2023):
+        _report(year=year, department=tree["dept_b"])
+    # One query for the reports (their titles read out of the snapshots); the rest is the portal's
+    # navigation, whatever the number of reports.
+    with django_assert_max_num_queries(4):
+        response = client.get("/disclosure/annual-reports/")
+    assert response.status_code == 200
+    assert "吉林市教育局2023年政府信息公开工作年度报告" in response.content.decode()
