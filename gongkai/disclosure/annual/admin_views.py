@@ -179,8 +179,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 return redirect("disclosure_annual_admin:detail", pk=report.pk)
     year = parse_id(request.GET.get("year") or "")
     status = request.GET.get("status", "")
-    reports = selectors.reports_visible(user).order_by(
-        "-year", F("department").asc(nulls_first=True), "department__path", "pk"
+    reports = (
+        selectors.reports_visible(user)
+        .defer("snapshot")
+        .order_by("-year", F("department").asc(nulls_first=True), "department__path", "pk")
     )
     if year:
         reports = reports.filter(year=year)
