@@ -74,7 +74,7 @@ def _validate_year(year: int) -> None:
 
 def _locked(report: AnnualReport | int) -> AnnualReport:
     pk = report.pk if isinstance(report, AnnualReport) else int(report)
-    return AnnualReport.objects.select_for_update().select_related("department").get(pk=pk)
+    return AnnualReport.objects.select_for_update(of=("self",)).select_related("department").get(pk=pk)
 
 
 # --- Reports ----------------------------------------------------------------------------------
