@@ -27,16 +27,19 @@ Deterministic (seeded) for a given today, and loaded once: if the demo's applica
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -1977,12 +1980,12 @@ def load_normative_documents(*, today: datetime.date) -> int:
         return 0
     changed = 0
     with review_bypass(reason=NORMATIVE_REASON, user=None, release=False):
-        for part in NORMATIVE_TITLES:
-            page = PolicyDocumentPage.objects.filter(
-                title__contains=part, live=True, normative_kind=""
-            ).first()
-            if page is None:
-                continue
+        # Oldest first: publishing an amending document may republish the one it amends.
+        matches = PolicyDocumentPage.objects.filter(live=True, normative_kind="").filter(
+            reduce(operator.or_, (Q(title__contains=part) for part in NORMATIVE_TITLES))
+        )
+        for pk in list(matches.order_by("written_on", "pk").values_list("pk", flat=True)):
+            page = PolicyDocumentPage.objects.get(pk=pk)
             page.normative_kind = NormativeKind.NORMATIVE
             publishing_services.document_save(page=page, publish=True, action="publishing.document_imported")
             changed += 1
@@ -2142,9 +2145,11 @@ def tracking_examples() -> list[tuple[str, str, str]]:
     """A few demo applications to look up on the public tracking page: (number, code, status)."""
     examples = []
     for status in (Status.HANDLING, Status.CORRECTION, Status.ARCHIVED):
+        # The archived example is a disclosed one, so that the page shows a reply letter.
+        extra = {"reply__reply_type": ReplyType.DISCLOSED} if status == Status.ARCHIVED else {}
         application = (
             Application.objects.filter(
-                status=status, log_entries__action="submitted", log_entries__note=DEMO_NOTE
+                status=status, log_entries__action="submitted", log_entries__note=DEMO_NOTE, **extra
             )
             .order_by("-received_on", "-pk")
             .first()
@@ -2156,6 +2161,21 @@ def tracking_examples() -> list[tuple[str, str, str]]:
             ):
                 examples.append((application.tracking_number, code, application.get_status_display()))
     return examples
+
+
+def attach_example_letters() -> int:
+    """Render the reply letters of the printed examples (the public page offers only stored
+    letters; the workspace renders a missing one when it is downloaded)."""
+    from gongkai.disclosure import letters
+
+    count = 0
+    for number, _code, _status in tracking_examples():
+        reply = Reply.objects.filter(application__tracking_number=number).first()
+        if reply is not None and not reply.letter_docx:
+            with transaction.atomic():
+                letters.reply_letter_attach(reply=reply)
+            count += 1
+    return count
 
 
 def is_loaded() -> bool:
@@ -2225,4 +2245,5 @@ def load(*, stdout: Any) -> None:
             f"{number} 查询码 {code}（{status}）" for number, code, status in tracking_examples()
         )
         if examples:
+            attach_example_letters()
             stdout.write(f"disclosure: 申请进度查询示例 / try the public tracking page: {examples}")

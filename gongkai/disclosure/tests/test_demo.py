@@ -52,11 +52,13 @@ STAFF_CHANNELS = set(IntakeChannel.values) - {IntakeChannel.ONLINE}
 
 @pytest.fixture
 def loaded(db, monkeypatch):
+    from gongkai.disclosure import letters
     from gongkai.disclosure.annual import render
     from gongkai.publishing import demo as publishing_demo
 
-    monkeypatch.setattr(render, "render_docx", lambda data: b"docx")
-    monkeypatch.setattr(render, "render_pdf", lambda data: b"%PDF-1.4 demo")
+    for module in (render, letters):
+        monkeypatch.setattr(module, "render_docx", lambda data: b"docx")
+        monkeypatch.setattr(module, "render_pdf", lambda data: b"%PDF-1.4 demo")
     with time_machine.travel(MOMENT, tick=False):
         out = io.StringIO()
         accounts_demo.load(stdout=out)
@@ -77,6 +79,10 @@ def test_demo_covers_last_year_and_loads_once(loaded):
     applications = demo_applications()
     assert 250 <= applications.count() <= 700
     assert "申请进度查询示例" in loaded
+    # The printed archived example has its reply letter for the public page.
+    archived = re.search(r"(YSQ\d{4}-\d{6}) 查询码 (\d{6})（已归档）", loaded)
+    assert archived is not None
+    assert Reply.objects.get(application__tracking_number=archived.group(1)).letter_docx
     _every_reply_type_ground_applicant_and_channel_last_year()
     _every_handling_step_last_year()
     _table3_balances_over_the_demo_rows()
