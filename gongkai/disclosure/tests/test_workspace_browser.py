@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 SHOTS = Path("/tmp/disclosure-shots")
+AXE = Path(__file__).resolve().parents[3] / "tests" / "browser" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "Disclosure-test-2026!"  # noqa: S105 (test account only)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,6 +56,23 @@ def applications(walk_application, users, clock, tree):
     return {"late": late, "handling": handling}
 
 
+def _axe(page) -> list:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations in the workspace's part of the page
+    (Wagtail's own chrome is Wagtail's)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run('.dw', {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
 def test_the_office_replies_to_an_application(live_server, browser, office, applications):
     from gongkai.disclosure.models import Reply
 
@@ -79,6 +98,7 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     assert page.locator("[data-bucket=consulting] .ws-card__n").inner_text() == "1"
     assert page.locator(".dw-days--overdue").count() >= 1
     assert page.get_by_text("各机关办理情况").count() == 1
+    assert not _axe(page), _axe(page)
     page.screenshot(path=str(SHOTS / "workspace-dashboard.png"), full_page=True)
 
     # The list, filtered by a counter.
@@ -90,6 +110,7 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     # The application: masked applicant, the clock panel, the reply form.
     page.goto(live_server.url + f"/admin/disclosure/applications/{applications['handling'].pk}/")
     assert page.locator("[data-dw-personal=name]").inner_text() == "李*"
+    assert not _axe(page), _axe(page)
     page.screenshot(path=str(SHOTS / "workspace-application.png"), full_page=True)
     page.locator("#act-reply").evaluate("details => { details.open = true; }")
     page.select_option("#id_reply-reply_type", "not_exist")
@@ -116,5 +137,31 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     page.check("input[name=channel][value=post]")
     assert "dw-rule--current" in page.locator("[data-dw-rule=post]").get_attribute("class")
     assert page.locator("#id_received_on").get_attribute("max") == "2026-07-06"
+    assert not _axe(page), _axe(page)
     page.screenshot(path=str(SHOTS / "workspace-register.png"), full_page=True)
+
+    # The fee form shows the quote before anything is issued.
+    page.goto(live_server.url + f"/admin/disclosure/applications/{applications['late'].pk}/")
+    page.locator("#act-issue_fee_notice").evaluate("details => { details.open = true; }")
+    page.check("input[name='issue_fee_notice-method'][value=per_page]")
+    page.fill("#id_issue_fee_notice-pages", "120")
+    page.click("#act-issue_fee_notice button[name=preview]")
+    page.wait_for_load_state("networkidle")
+    assert "1100" in page.locator(".dw-quote").inner_text()
+    page.locator("#act-issue_fee_notice").screenshot(path=str(SHOTS / "workspace-fee-quote.png"))
+
+    # A reconsideration about the replied application, from its page.
+    page.goto(live_server.url + f"/admin/disclosure/applications/{applications['handling'].pk}/")
+    page.click("text=登记复议诉讼")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#id_tracking_number").input_value() == applications["handling"].tracking_number
+    page.fill("#id_body", "吉林市人民政府")
+    page.fill("#id_case_number", "吉市府复〔2026〕7号")
+    page.fill("#id_filed_on", "2026-07-06")
+    assert not _axe(page), _axe(page)
+    page.screenshot(path=str(SHOTS / "workspace-case-form.png"), full_page=True)
+    page.click(".dw form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("吉市府复〔2026〕7号").count() >= 1
+    page.screenshot(path=str(SHOTS / "workspace-cases.png"), full_page=True)
     assert not errors, errors
