@@ -586,7 +586,8 @@ class Planner:
                 moment = self._staff_at(plan, rng, answered)
                 system = False
             if spec.consult_answer == ConsultationAnswer.OBJECTION:
-                answer_text = rng.choice(text.OBJECTION_TEXTS)
+                # A company objects to its business secrets, a person to their privacy.
+                answer_text = text.OBJECTION_TEXTS[0 if party.endswith("公司") else 1]
             elif spec.consult_answer == ConsultationAnswer.CONSENT:
                 answer_text = rng.choice(text.CONSENT_TEXTS)
             else:
@@ -1111,6 +1112,7 @@ class Writer:
             published_on=on - datetime.timedelta(days=rng.randint(40, 400)),
             other_agency=agency,
             withheld_ground=spec.withheld_ground,
+            channel=spec.provision_channel,
         )
         draft.reply = Reply(
             application=app,

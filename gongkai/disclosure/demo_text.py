@@ -299,7 +299,7 @@ REQUESTS: dict[str, tuple[tuple[str, str], ...]] = {
             "申请公开{year}年市直中小学公开招聘教师的考试成绩、体检考察结果及拟聘用人员名单。",
         ),
         (
-            "{school}校外培训机构审批情况",
+            "{district}{street}校外培训机构审批情况",
             "申请公开{district}{street}辖区内经审批的校外培训机构名单及其办学许可证信息。",
         ),
     ),
@@ -768,6 +768,14 @@ CONSULTED_AGENCIES = {
     "shijian": "吉林市商务局",
     "weijian": "吉林市医疗保障局",
 }
+#: How the information goes to the applicant, by the channel asked for (获取方式).
+MEDIA = {
+    "post": "以纸质形式邮寄",
+    "email": "以电子文档形式通过电子邮件发送",
+    "pickup": "以纸质形式供您当面领取",
+    "online": "通过政府信息公开平台供您在线查看",
+    "fax": "以传真方式发送",
+}
 OBJECTION_TEXTS = (
     "该信息含有本公司的经营数据和成本构成，属于商业秘密，不同意公开。",
     "该协议载有本人及家庭成员的身份信息和补偿金额，属于个人隐私，不同意公开。",
@@ -824,6 +832,7 @@ def reply_body(
     published_on: datetime.date | None = None,
     other_agency: tuple[str, str] | None = None,
     withheld_ground: str = "",
+    channel: str = "",
 ) -> str:
     """The body of the reply letter (the template adds the heading, the addressee and the seal)."""
     law = _LAW
@@ -836,7 +845,7 @@ def reply_body(
             "在“政府信息公开—法定主动公开内容”中查阅、下载。"
         )
     elif reply_type == "disclosed":
-        media = rng.choice(("以纸质形式邮寄", "以电子文档形式通过电子邮件发送", "以纸质形式供您当面领取"))
+        media = MEDIA.get(channel, "以纸质形式邮寄")
         text = (
             f"{received}属于可以公开的政府信息。根据{law}第三十六条第（二）项的规定，"
             f"现将该信息（共{pages or rng.randint(2, 24)}页）{media}提供给您，请查收。"
