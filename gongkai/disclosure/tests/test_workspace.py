@@ -461,6 +461,20 @@ def test_extension_is_approved_by_the_office_head_not_the_requester(login, users
     assert "延长 15 个工作日" in html  # the rule text of the clock
 
 
+def test_the_office_may_refuse_an_extension(login, users, walk_application):
+    application = walk_application("handling")
+    assert (
+        act(login(users["clerk_a"]), application, "request_extension", days=5, reason="协调").status_code
+        == 302
+    )
+    due = Application.objects.get(pk=application.pk).reply_due_on
+    assert act(login(users["office"]), application, "decide_extension", approve="no").status_code == 302
+    extension = Extension.objects.get(application=application)
+    assert extension.refused and Application.objects.get(pk=application.pk).reply_due_on == due
+    html = page(login(users["office"]).get(url("application", application.pk)))
+    assert "未获批准" in html and url("letter", application.pk, "extension", "pdf") not in html
+
+
 def test_the_office_head_cannot_approve_their_own_request(login, users, walk_application):
     application = walk_application("handling")
     head = login(users["office_head"])
@@ -657,6 +671,8 @@ def test_review_cases_add_edit_and_isolation(login, users, walk_application, tre
     assert edited.status_code == 302
     case.refresh_from_db()
     assert case.outcome == "corrected" and case.concluded_on == datetime.date(2026, 6, 1)
+    assert url("case_edit", case.pk) not in page(clerk.get(url("cases"), {"kind": "litigation_direct"}))
+    assert url("case_edit", case.pk) in page(clerk.get(url("cases"), {"outcome": "corrected"}))
     other = login(users["clerk_b"])
     assert url("case_edit", case.pk) not in page(other.get(url("cases")))
     assert other.get(url("case_edit", case.pk)).status_code == 404

@@ -73,6 +73,15 @@ def _axe(page) -> list:
     ]
 
 
+def _shot(page, name: str) -> None:
+    """A screenshot of the whole page: the admin scrolls inside its main area, so the window is made
+    as tall as the content first."""
+    height = page.evaluate("() => Math.max(document.querySelector('main')?.scrollHeight || 0, 1000)")
+    page.set_viewport_size({"width": 1366, "height": min(int(height) + 80, 6000)})
+    page.screenshot(path=str(SHOTS / f"workspace-{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 1000})
+
+
 def test_the_office_replies_to_an_application(live_server, browser, office, applications):
     from gongkai.disclosure.models import Reply
 
@@ -99,19 +108,19 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     assert page.locator(".dw-days--overdue").count() >= 1
     assert page.get_by_text("各机关办理情况").count() == 1
     assert not _axe(page), _axe(page)
-    page.screenshot(path=str(SHOTS / "workspace-dashboard.png"), full_page=True)
+    _shot(page, "dashboard")
 
     # The list, filtered by a counter.
     page.click("[data-bucket=overdue]")
     page.wait_for_load_state("networkidle")
     assert page.get_by_text(applications["late"].tracking_number).count() == 1
-    page.screenshot(path=str(SHOTS / "workspace-list.png"), full_page=True)
+    _shot(page, "list")
 
     # The application: masked applicant, the clock panel, the reply form.
     page.goto(live_server.url + f"/admin/disclosure/applications/{applications['handling'].pk}/")
     assert page.locator("[data-dw-personal=name]").inner_text() == "李*"
     assert not _axe(page), _axe(page)
-    page.screenshot(path=str(SHOTS / "workspace-application.png"), full_page=True)
+    _shot(page, "application")
     page.locator("#act-reply").evaluate("details => { details.open = true; }")
     page.select_option("#id_reply-reply_type", "not_exist")
     grounds = page.locator("#id_reply-ground option").evaluate_all("options => options.map(o => o.value)")
@@ -128,7 +137,7 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     assert page.get_by_text("已答复").count() >= 1
     assert page.locator("#act-record_delivery").count() == 1
     assert page.locator("a[href$='/letters/reply.pdf']").count() == 1
-    page.screenshot(path=str(SHOTS / "workspace-replied.png"), full_page=True)
+    _shot(page, "replied")
     reply = Reply.objects.get(application=applications["handling"])
     assert (reply.reply_type, reply.ground, reply.replied_by) == ("disclosed", "disclosed", user)
 
@@ -138,7 +147,7 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     assert "dw-rule--current" in page.locator("[data-dw-rule=post]").get_attribute("class")
     assert page.locator("#id_received_on").get_attribute("max") == "2026-07-06"
     assert not _axe(page), _axe(page)
-    page.screenshot(path=str(SHOTS / "workspace-register.png"), full_page=True)
+    _shot(page, "register")
 
     # The fee form shows the quote before anything is issued.
     page.goto(live_server.url + f"/admin/disclosure/applications/{applications['late'].pk}/")
@@ -159,9 +168,9 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     page.fill("#id_case_number", "吉市府复〔2026〕7号")
     page.fill("#id_filed_on", "2026-07-06")
     assert not _axe(page), _axe(page)
-    page.screenshot(path=str(SHOTS / "workspace-case-form.png"), full_page=True)
+    _shot(page, "case-form")
     page.click(".dw form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("吉市府复〔2026〕7号").count() >= 1
-    page.screenshot(path=str(SHOTS / "workspace-cases.png"), full_page=True)
+    _shot(page, "cases")
     assert not errors, errors
