@@ -660,6 +660,9 @@ class Planner:
             decided = min(wd(requested, rng.choice((0, 1))), due)
             approve = spec.extension == "approved"
             ops = [sim.extend(days, decided)] if approve else []
+            # The approval states the new due date: a year the calendar does not know yet stops
+            # the plan here (CalendarNotAvailable), the request waiting for the office head.
+            sim.due(now=day_start(decided))
             self._add(
                 plan,
                 Event(
