@@ -116,7 +116,6 @@ ORGANISATIONS = {
         "丰满区旺起镇旺起村村民委员会",
     ),
 }
-LEGAL_REPRESENTATIVE_TITLES = {"commercial": "总经理", "legal_service": "主任", "research": "所长"}
 
 #: The first six digits of resident IDs (吉林市 and its districts, counties and cities).
 ID_REGIONS = ("220202", "220203", "220204", "220211", "220221", "220281", "220282", "220283", "220284")
@@ -156,12 +155,6 @@ def address(rng: random.Random) -> tuple[str, str]:
 
 def organisation(rng: random.Random, kind: str) -> str:
     return rng.choice(ORGANISATIONS[kind])
-
-
-def credit_code(rng: random.Random) -> str:
-    """A made-up 18-character 统一社会信用代码 of a company in Jilin City (format only)."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    return "91220200" + "".join(rng.choice(alphabet) for _ in range(10))
 
 
 # --- What is asked ------------------------------------------------------------------------------
@@ -721,13 +714,6 @@ def request_for(
     return _fill(random.Random(seed), subject, year=year), _fill(random.Random(seed), description, year=year)
 
 
-def special_department(ground: str, *, reply_type: str = "") -> str | None:
-    """The department a ground-specific request should go to (None: any)."""
-    key = "not_this_agency" if reply_type == "not_this_agency" else ground
-    codes = [code for code, _subject, _description in SPECIAL_REQUESTS.get(key, ()) if code]
-    return codes[0] if codes else None
-
-
 def special_departments(ground: str, *, reply_type: str = "") -> tuple[str, ...]:
     key = "not_this_agency" if reply_type == "not_this_agency" else ground
     return tuple(dict.fromkeys(code for code, _s, _d in SPECIAL_REQUESTS.get(key, ()) if code))
@@ -751,9 +737,6 @@ EXTENSION_REASONS = (
     "所申请信息涉及多个内设机构和下属单位，需要汇总核实，20个工作日内无法答复。",
     "所申请信息需进行保密审查，并对涉及个人信息的部分进行区分处理，20个工作日内无法答复。",
 )
-EXTENSION_REFUSAL = "延期理由不充分：所申请信息已集中归档，应在法定期限内答复。"
-THIRD_PARTY_REQUEST = "所申请信息可能涉及贵单位（本人）的商业秘密或个人隐私，根据《条例》第三十二条征求意见。"
-AGENCY_REQUEST = "所申请信息由我机关与贵机关共同制作，根据《条例》第三十四条征求意见。"
 CONSULTED_AGENCIES = {
     "zhujian": "吉林市自然资源局",
     "ziran": "吉林市住房和城乡建设局",
@@ -782,12 +765,6 @@ OBJECTION_TEXTS = (
 )
 CONSENT_TEXTS = ("经研究，同意公开。", "我单位无不同意见，同意公开。")
 WITHDRAWAL_NOTE = "申请人书面撤回申请。"
-DELIVERY_NOTES = {
-    "post": "EMS挂号邮寄",
-    "email": "电子邮件发送",
-    "pickup": "申请人当面领取",
-    "online": "网上查看",
-}
 REVIEW_BODIES = {
     "reconsideration": ("吉林市人民政府", "吉林省人民政府"),
     "litigation_direct": ("吉林市船营区人民法院", "吉林市昌邑区人民法院", "吉林市中级人民法院"),
