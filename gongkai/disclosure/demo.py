@@ -15,13 +15,17 @@ documents, and the annual reports (the city's draft, one department's released).
 
 Backdating without time travel: the services stamp today's date on the steps they take (a
 correction notice is issued "today", a fee notice too…), so the demo writes the rows itself, the
-way the services do: the same records, the same timeline texts (``LogEntry``), and the reply clock
-(``DeadlineClock`` purpose ``reply``) driven through ``workcalendar.services`` with the moments the
-services use (00:00 of the day each step stands for). No audit events, SMS or e-mail are written
-for these invented steps. Reply letters are not rendered here; they are made when first downloaded.
+way the services do, in bulk: the same records, the same timeline texts (``LogEntry``; a test keeps
+them in step with ``services.py``), and the reply clock (``DeadlineClock`` purpose ``reply`` with
+its ``ClockPause`` and ``ClockExtension`` rows) as ``workcalendar.services`` records it when the
+services drive it, at the moments they use (00:00 of the day each step stands for). No audit
+events, SMS or e-mail are written for these invented steps. Reply letters are rendered only for
+the archived example the loader prints; the workspace renders the others when downloaded.
 
-Deterministic (seeded) for a given today, and loaded once: if the demo's applications exist (their
-``submitted`` timeline entry carries ``DEMO_NOTE``), nothing is done.
+Deterministic (seeded) for a given today. The applications are loaded once: if the demo's exist
+(their ``submitted`` timeline entry carries ``DEMO_NOTE``), none are added. The documents, the
+Table 2 figures and the reports are added only when missing (or different), so a second run
+changes nothing. See docs/disclosure-demo.md.
 """
 
 from __future__ import annotations
