@@ -432,9 +432,9 @@ def _letters(application: Application) -> list[LetterLink]:
     links = []
     reply = _reply(application)
     if reply is not None:
-        formats = tuple(fmt for fmt, file in (("pdf", reply.letter_pdf), ("docx", reply.letter_docx)) if file)
-        if formats:
-            links.append(LetterLink("reply", str(_("政府信息公开申请答复书")), formats))
+        # A reply always has its letter: a file never made (imported or demo history) or lost is
+        # made on the first download.
+        links.append(LetterLink("reply", str(_("政府信息公开申请答复书")), ("pdf", "docx")))
     for kind, title in NOTICE_TITLES.items():
         if _notice_exists(application, kind):
             links.append(LetterLink(kind, str(title), ("pdf", "docx")))
@@ -565,9 +565,18 @@ def letter(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     filename = f"{application.tracking_number}-{kind}.{fmt}"
     if kind == "reply":
         reply = _reply(application)
-        file = getattr(reply, f"letter_{fmt}", None) if reply is not None else None
-        if not file:
+        if reply is None:
             raise Http404(_("没有这份文书。"))
+        file = getattr(reply, f"letter_{fmt}")
+        if not file or not file.name or not file.storage.exists(file.name):
+            from gongkai.disclosure import letters
+
+            letters.reply_letter_attach(reply=reply)
+            reply.refresh_from_db()
+            file = getattr(reply, f"letter_{fmt}")
+            if not file or not file.name:  # no CJK font: only the DOCX could be made
+                messages.error(request, _("文书暂时无法生成，请稍后再试，或向受理机关索取。"))
+                return redirect("disclosure_public:status")
         body: Any = file.open("rb")
         filename = f"{application.tracking_number}-{_('答复书')}.{fmt}"
     elif kind in NOTICE_TITLES and _notice_exists(application, kind):

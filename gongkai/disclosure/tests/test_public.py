@@ -515,3 +515,24 @@ def test_pages_render_in_english(client, tree, settings):
                     part.pop(key, None)
             else:
                 catalog[key] = value
+
+
+def test_a_reply_letter_never_made_is_made_on_the_first_download(
+    client, walk_application, settings, tmp_path
+):
+    """Replies from imports or the demo history have no stored file: the applicant still gets it."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    application = walk_application("replied")
+    reply = Application.objects.get(pk=application.pk).reply
+    reply.letter_docx = reply.letter_pdf = ""
+    reply.save(update_fields=["letter_docx", "letter_pdf"])
+
+    lookup(client, application.tracking_number, application.query_code)
+    url = reverse("disclosure_public:letter", args=["reply", "docx"])
+    assert url in page_of(client.get(STATUS))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"PK"
+    reply.refresh_from_db()
+    assert reply.letter_docx.name.endswith(".docx")
+    assert application.applicant_name not in reply.letter_docx.name
