@@ -48,9 +48,11 @@ import math
 import random
 import re
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict, _count_elements, deque  # type: ignore[attr-defined]
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import itemgetter, mul
 from typing import Any
 
 import rjieba
@@ -81,6 +83,9 @@ _PRUNE_FACTOR = 2  # a centroid is pruned to top_k when it reaches top_k * _PRUN
 # a recurring one: a word no other post has used cannot link the post to anything and would only dilute it.
 _RECURRENT_DF = 5
 _RECURRENCE = [0.0] + [math.log(1 + df) / math.log(1 + _RECURRENT_DF) for df in range(1, _RECURRENT_DF)]
+# ln(1 + n) for the lengths of posting lists (the event-IDF), computed once
+_LN1P_SIZE = 1024
+_LN1P = [math.log(1 + n) for n in range(_LN1P_SIZE)]
 
 
 def _keepable(word: str) -> bool:
@@ -90,7 +95,9 @@ def _keepable(word: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" or ch.isalpha() for ch in word)
 
 
-_KEEP_CACHE: dict[str, bool] = {}
+# Words already classified by ``_keepable``: the kept ones, and all of them (bounded: cleared when full).
+_KEEP: set[str] = set()
+_KNOWN: set[str] = set()
 _KEEP_CACHE_MAX = 300_000
 
 
@@ -99,19 +106,18 @@ def terms(text: str) -> list[str]:
     return _filter(rjieba.cut(text))
 
 
-def _filter(words: Iterable[str]) -> list[str]:
-    cache = _KEEP_CACHE
-    out = []
-    for word in words:
-        keep = cache.get(word)
-        if keep is None:
-            keep = _keepable(word)
-            if len(cache) >= _KEEP_CACHE_MAX:
-                cache.clear()
-            cache[word] = keep
-        if keep:
-            out.append(word)
-    return out
+def _filter(words: Sequence[str]) -> list[str]:
+    """The words to keep, in order. Each distinct word is classified once (``_KEEP``/``_KNOWN``):
+    a post's ~60 tokens then cost one set difference and one set lookup each, in C."""
+    keep = _KEEP
+    new = set(words).difference(_KNOWN)
+    if new:
+        if len(_KNOWN) + len(new) > _KEEP_CACHE_MAX:
+            _KNOWN.clear()
+            keep.clear()
+        _KNOWN.update(new)
+        keep.update(word for word in new if _keepable(word))
+    return [word for word in words if word in keep]
 
 
 _TOKEN = re.compile(r"\s*:[a-z0-9_+\-]+:\s*")  # normalize()'s emoji and link tokens (:joy:, :url:)
@@ -280,13 +286,12 @@ class EventClusterer:
             return -1, 0.0
         ranked.sort()
         n = len(ranked)
-        remaining = [bonus] * (n + 1)
-        sq = 0.0
-        for i in range(n - 1, -1, -1):
-            weight = ranked[i][2]
-            sq += weight * weight
-            remaining[i] = math.sqrt(sq) + bonus
-        pairs = [(term, weight) for _length, term, weight in ranked]
+        words = [term for _length, term, _weight in ranked]
+        weights = [weight for _length, _term, weight in ranked]
+        # squares[n - 1 - i] = the squared norm of the words i.. (summed from the last word, as always)
+        squares = list(accumulate([weight * weight for weight in reversed(weights)]))
+        zeros = [0.0] * n
+        sqrt = math.sqrt
         threshold = self.threshold
         young_discount = self.young_discount
         best_key = -1
@@ -295,19 +300,20 @@ class EventClusterer:
         seen: set[int] = set()
         budget = self.max_candidates
         for i in range(n):
-            if remaining[i] < best_sim:
+            if sqrt(squares[n - 1 - i]) + bonus < best_sim:
                 break
             # an event first met in list i is in none of the lists before: only words i.. can match
-            suffix = pairs[i:]
-            for ev_key in index[pairs[i][0]]:
+            suffix_words: list[str] | None = None
+            suffix_weights: list[float] = weights
+            for ev_key in index[words[i]]:
                 if ev_key in seen:
                     continue
                 seen.add(ev_key)
                 event = events[ev_key]
-                vec_get = event.vec.get
-                dot = 0.0
-                for term, weight in suffix:
-                    dot += weight * vec_get(term, 0.0)
+                if suffix_words is None:
+                    suffix_words, suffix_weights = words[i:], weights[i:]
+                # the dot product on the words i.., in their order (a missing word adds 0.0)
+                dot = sum(map(mul, suffix_weights, map(event.vec.get, suffix_words, zeros)))
                 sim = dot / event.norm
                 if bonus and not topic_set.isdisjoint(event.topics):  # type: ignore[union-attr]
                     sim += bonus
@@ -324,20 +330,24 @@ class EventClusterer:
         if not words:
             return {}
         counts: dict[str, int] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
+        _count_elements(counts, words)
         df = self._df
         df_get = df.get
         index_get = self._index.get
         log = math.log
         log_e = log(len(self._events) + 1) + 1.0
+        ln1p = _LN1P
         recurrence = _RECURRENCE
         vector = {}
         for word, count in counts.items():
             seen = df_get(word, 0) + 1
             df[word] = seen
             postings = index_get(word)
-            weight = log_e - log(len(postings) + 1) if postings else log_e
+            if postings:
+                length = len(postings)
+                weight = log_e - (ln1p[length] if length < _LN1P_SIZE else log(length + 1))
+            else:
+                weight = log_e
             if seen < _RECURRENT_DF:
                 weight *= recurrence[seen]
             if count > 1:
@@ -347,7 +357,10 @@ class EventClusterer:
         if self._n_docs >= self.df_halving_posts or len(df) > self.max_vocabulary:
             self._halve_df()
         if len(vector) > self.max_post_terms:  # long articles: their heaviest words only
-            vector = dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_post_terms])
+            # heaviest first, equal weights by word: sorted by word, then (stable) by weight
+            items = sorted(vector.items())
+            items.sort(key=itemgetter(1), reverse=True)
+            vector = dict(items[: self.max_post_terms])
         inv = 1.0 / math.sqrt(sum([w * w for w in vector.values()]))
         return {word: weight * inv for word, weight in vector.items()}
 
