@@ -9,7 +9,8 @@ order over a batch:
 4. **places** — the district or county a post is about;
 5. **sentiment** — positive / neutral / negative with the probability of negative;
 6. **rumor** — rumor candidates;
-7. **events** — incremental clustering into events (keys kept across batches and processes);
+7. **events** — incremental clustering into events (keys kept across batches and processes); a
+   near-duplicate joins its original's event without being matched;
 8. **hotness** — volume, velocity, reach and decay per event, and spikes.
 
 Stages that depend only on the text (topics, sensitive words, sentiment, rumor) run once per distinct
@@ -259,7 +260,7 @@ class Pipeline:
         if self.clusterer is not None:
             keys = self.clusterer.assign_many(
                 [
-                    (post.key, result.text, stamp, result.topics)
+                    (post.key, result.text, stamp, result.topics, result.duplicate_of)
                     for post, result, stamp in zip(posts, results, stamps, strict=True)
                 ]
             )

@@ -35,6 +35,13 @@ that is about the word keeps it). The budget makes the search approximate: an ev
 common words with a post, behind a dozen others, is not considered; since the rarest words are walked
 first this is the least likely match.
 
+Copies. A post the dedupe stage found to be a near-duplicate (``duplicate_of``) of one of the last
+``max_recent_posts`` (20,000) matched posts joins that post's event if it is still live, without being
+segmented, weighed or matched: it counts for the event's size, time span and topics, not for its
+centroid or the word counts (a repost storm is one post's words, not thousands of witnesses). Matched
+on their own, 98 % of the copies of the opinion bench's stream went to their original's event anyway;
+this makes it 100 % and skips a fifth of the work. A copy of an older or unknown post is matched.
+
 Retirement. Events whose last post is older than ``window_seconds`` before the newest timestamp seen
 are retired, and so is the least recently active event when there are more than ``max_events``;
 ``pop_retired()`` hands their final states to the app. ``dump()`` and ``load()`` carry the whole state
@@ -193,6 +200,7 @@ class EventClusterer:
         young_discount: float = 0.4,
         df_halving_posts: int = 200_000,
         max_vocabulary: int = 300_000,
+        max_recent_posts: int = 20_000,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
@@ -213,6 +221,7 @@ class EventClusterer:
         self.young_discount = young_discount
         self.df_halving_posts = df_halving_posts
         self.max_vocabulary = max_vocabulary
+        self.max_recent_posts = max_recent_posts
         self._reset()
 
     def _reset(self) -> None:
@@ -224,6 +233,9 @@ class EventClusterer:
         self._next_key = 1
         self._now = -math.inf
         self._retired: deque[_Event] = deque(maxlen=max(1000, self.max_events * 2))
+        # post key -> event key of the most recent posts that were matched (not copies): a copy of
+        # one of them joins that event without being matched (``assign(duplicate_of=...)``)
+        self._recent: OrderedDict[str, int] = OrderedDict()
 
     # ------------------------------------------------------------------ assignment
 
@@ -238,18 +250,32 @@ class EventClusterer:
         topics: list[int] | None = None,
         *,
         words: Sequence[str] | None = None,
+        duplicate_of: str | None = None,
     ) -> int:
         """Put one post into an event and return the event's key.
 
         ``key`` is the post's key (``RawPost.key``), kept for the event's most central post; ``words``
         may pass the post's segmentation when the caller has it already (it is filtered like ``terms``).
+        ``duplicate_of`` is the key of the post this one is a near-duplicate of (the dedupe stage's
+        answer): when that post is among the ``max_recent_posts`` last matched and its event is
+        live, the copy joins that event as it is (size, time span, topics) without being segmented,
+        weighed or matched, and adds nothing to the centroid or the word counts — a repost storm is
+        one post's words, not thousands of independent witnesses. Otherwise it is matched like
+        any post.
         """
         if timestamp > self._now:
             self._now = timestamp
             self._retire_expired()
+        events = self._events
+        if duplicate_of is not None:
+            original = self._recent.get(duplicate_of)
+            if original is not None and original in events:
+                event = events[original]
+                events.move_to_end(original)
+                self._add_to_event(event, key, text, timestamp, {}, topics, -math.inf)
+                return original
         vector = self._vectorize(terms(text) if words is None else _filter(words))
         best_key, best_sim = self._best_event(vector, set(topics) if topics else None)
-        events = self._events
         if best_key < 0:
             event = _Event(self._next_key, timestamp)
             self._next_key += 1
@@ -261,12 +287,20 @@ class EventClusterer:
             event = events[best_key]
             events.move_to_end(best_key)
         self._add_to_event(event, key, text, timestamp, vector, topics, best_sim)
+        recent = self._recent
+        recent[key] = event.key
+        if len(recent) > self.max_recent_posts:
+            recent.popitem(last=False)
         return event.key
 
-    def assign_many(self, items: Iterable[tuple[str, str, float, list[int]]]) -> list[int]:
-        """``assign`` for each ``(key, text, timestamp, topics)`` in order."""
+    def assign_many(self, items: Iterable[Sequence[Any]]) -> list[int]:
+        """``assign`` for each ``(key, text, timestamp, topics)`` or ``(key, text, timestamp, topics,
+        duplicate_of)`` in order."""
         assign = self.assign
-        return [assign(key, text, timestamp, topics) for key, text, timestamp, topics in items]
+        return [
+            assign(item[0], item[1], item[2], item[3], duplicate_of=item[4] if len(item) > 4 else None)
+            for item in items
+        ]
 
     def _best_event(self, vector: dict[str, float], topic_set: set[int] | None) -> tuple[int, float]:
         """The live event most similar to ``vector`` that reaches its bar, else (-1, 0)."""
@@ -536,6 +570,8 @@ class EventClusterer:
             ],
             # the posting lists in their order, which decides which events are met first
             "index": [[term, list(postings)] for term, postings in self._index.items()],
+            # the posts a copy can join the event of, oldest first
+            "recent": [[post, event] for post, event in self._recent.items()],
         }
 
     def load(self, states: dict[str, Any]) -> None:
@@ -570,6 +606,8 @@ class EventClusterer:
             self._index[str(term)] = postings
         if sum(len(p) for p in self._index.values()) != sum(len(e.vec) for e in events.values()):
             raise ValueError("the posting lists do not cover the events' words")
+        # absent from dumps made before copies joined their original's event: they are matched
+        self._recent = OrderedDict((str(post), int(event)) for post, event in states.get("recent", ()))
 
 
 # ---------------------------------------------------------------------- benchmark

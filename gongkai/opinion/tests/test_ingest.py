@@ -191,6 +191,20 @@ def test_near_duplicates_point_at_the_first_post_inside_and_across_batches(sourc
     assert Post.objects.get(external_id="copy-2").duplicate_of == original
 
 
+@needs["events"]
+@needs["dedupe"]
+def test_a_near_duplicate_is_in_its_originals_event_inside_and_across_batches():
+    pipeline = pipelines.Pipeline()
+    text = "紧急扩散：松江路明天全天停水，请大家提前储水，转发告知家人朋友邻居"
+    first = pipeline.process([raw("orig", text), raw("other", "今年供热温度太低了，家里暖气摸着都是凉的", minutes=1),
+                              raw("copy-1", text + "！！", minutes=2)])  # fmt: skip
+    second = pipeline.process([raw("copy-2", "转发：" + text, minutes=5)])
+    assert first[2].duplicate_of == second[0].duplicate_of == "vendor-a:orig"
+    assert first[0].event_key == first[2].event_key == second[0].event_key != first[1].event_key
+    (state,) = pipeline.clusterer.states([first[0].event_key])
+    assert state.size == 3 and state.representative == "vendor-a:orig"
+
+
 @needs["rules"]
 def test_topics_are_reloaded_when_they_change(source):
     services.ingest_posts(source, [raw("1", "暖气不热，室温只有十五度")])

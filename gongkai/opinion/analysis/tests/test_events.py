@@ -260,3 +260,50 @@ def test_dump_and_load_are_exact_under_pruning_and_eviction():
     assert restored.dump() == original.dump()
     assert len(original) <= 60
     assert all(len(keys) <= 9 for _term, keys in original.dump()["index"])  # 6 × 1.5
+
+
+def test_a_copy_joins_its_originals_event_without_being_matched():
+    clusterer = EventClusterer()
+    water = clusterer.assign("w", WATER[0], 0.0, [3])
+    heating = clusterer.assign("h", HEATING[0], 1.0)
+    before = clusterer.dump()
+    # a copy that, matched on its own words, would go elsewhere: it follows its original
+    copy = clusterer.assign("c", HEATING[1], 2.0, [5], duplicate_of="w")
+    assert copy == water != heating
+    after = clusterer.dump()
+    event = next(e for e in after["events"] if e["key"] == water)
+    old = next(e for e in before["events"] if e["key"] == water)
+    assert event["size"] == 2 and event["last_seen"] == 2.0
+    assert event["vec"] == old["vec"] and event["norm2"] == old["norm2"]  # the centroid is unchanged
+    assert after["df"] == before["df"] and after["n_docs"] == before["n_docs"]  # words not counted again
+    assert dict(event["topics"]) == {3: 1, 5: 1}
+    assert event["rep_key"] == "w"  # a copy never becomes the representative
+    assert clusterer.states([water])[0].size == 2
+
+
+def test_a_copy_of_an_unknown_or_retired_post_is_matched_as_usual():
+    clusterer = EventClusterer(window_seconds=100.0, max_recent_posts=2)
+    first = clusterer.assign("a", WATER[0], 0.0)
+    # unknown original: matched on its words (it is about the water, so it joins the water event)
+    assert clusterer.assign("b", WATER[1], 1.0, duplicate_of="nobody") == first
+    clusterer.assign("c", HEATING[0], 2.0)
+    clusterer.assign("d", HEATING[1], 3.0)  # "a" falls out of the 2 recent posts
+    assert "a" not in dict(clusterer.dump()["recent"])
+    # original retired with its event: the copy is matched and starts a new event
+    late = clusterer.assign("e", WATER[2], 1000.0, duplicate_of="d")
+    assert late not in (first,)
+    assert clusterer.assign_many([("f", WATER[3], 1001.0, [], "e")]) == [late]
+
+
+def test_dump_and_load_keep_the_posts_copies_can_join():
+    clusterer = EventClusterer()
+    keys = clusterer.assign_many(_stream(2))
+    restored = EventClusterer()
+    restored.load(json.loads(json.dumps(clusterer.dump())))
+    first_key = _stream(2)[0][0]
+    copy = ("copy", HEATING[5], 1_700_004_000.0, [], first_key)
+    assert restored.assign_many([copy]) == clusterer.assign_many([copy]) == [keys[0]]
+    # a dump made before this existed (no "recent") still loads: copies are then matched
+    old = clusterer.dump()
+    del old["recent"]
+    EventClusterer().load(old)
