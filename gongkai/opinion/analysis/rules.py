@@ -701,6 +701,35 @@ class _Compiler:
         return automaton
 
 
+def _required_groups(node: Node) -> list[frozenset[str]]:
+    """Sets of terms of which the rule needs at least one found, each, to match (necessary, not
+    sufficient): a term needs itself, NEAR both sides, AND what each operand needs, OR one of what
+    each alternative needs, NOT nothing."""
+    if isinstance(node, Term):
+        return [frozenset((node.text,))]
+    if isinstance(node, Near):
+        return [frozenset(t.text for t in node.left), frozenset(t.text for t in node.right)]
+    if isinstance(node, And):
+        return [group for operand in node.operands for group in _required_groups(operand)]
+    if isinstance(node, Or):
+        alternatives = [_required_groups(operand) for operand in node.operands]
+        if not all(alternatives):
+            return []
+        return [frozenset().union(*(min(groups, key=len) for groups in alternatives))]
+    return []  # NOT
+
+
+def _key_terms(node: Node) -> tuple[str, ...]:
+    """The terms under which a topic waits for texts: the smallest set of terms the rule needs one
+    of (a road or a district, rather than any word of the matter); empty when it needs none."""
+    groups = _required_groups(node)
+    if not groups:
+        return ()
+    smallest = min(len(group) for group in groups)
+    chosen = [group for group in groups if len(group) == smallest][-1]
+    return tuple(sorted(chosen))
+
+
 class TopicMatcher:
     """Match a post against every topic at once.
 
@@ -712,14 +741,16 @@ class TopicMatcher:
     def __init__(self, rules: dict[int, str], *, normalize: Normalizer = normalize_term) -> None:
         compiler = _Compiler()
         tests: dict[int, Test] = {}
-        candidates: dict[int, list[int]] = {}  # term id → topics the term can make match
+        # term id → topics to test when the term is found: each topic under the terms of the smallest
+        # group of terms it needs one of (its road or district rather than every word of the matter)
+        candidates: dict[int, list[int]] = {}
         for topic_id in sorted(rules):
             try:
                 rule = parse_rule(rules[topic_id], normalize=normalize)
             except RuleSyntaxError as error:
                 raise error.for_topic(topic_id) from None
             tests[topic_id] = compiler.compile(rule)
-            for term in rule.positive_terms:
+            for term in _key_terms(rule.root) or rule.positive_terms:
                 topics = candidates.setdefault(compiler.ids[term], [])
                 if not topics or topics[-1] != topic_id:
                     topics.append(topic_id)

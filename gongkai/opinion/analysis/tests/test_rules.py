@@ -472,3 +472,25 @@ def test_keyword_finder_without_words():
 
 def test_bench_match_reports_posts_per_second():
     assert bench_match(20, 200, repeat=1) > 0
+
+
+def test_a_topic_waits_under_the_smallest_group_of_terms_it_needs():
+    from gongkai.opinion.analysis.rules import _key_terms
+
+    def key(rule: str) -> tuple[str, ...]:
+        return _key_terms(parse_rule(rule).root)
+
+    assert key("(停水 OR 水压 OR 买水) AND (昌邑区 OR 昌邑) -演练") == ("昌邑", "昌邑区")
+    assert key("(解放路 OR 吉林大街) NEAR/12 (积水 OR 暴雨 OR 熄火)") == ("吉林大街", "解放路")
+    assert key('"世纪广场" AND (游客 OR 门票)') == ("世纪广场",)
+    assert key("(停水 AND 昌邑) OR (停电 AND 船营)") == ("停水", "停电")  # one of the two needed
+    assert key("(停水 OR NOT 通知) AND 昌邑") == ("昌邑",)  # an alternative needing nothing adds nothing
+    # and the matcher finds exactly what the rules say, whatever term of the rule a text has
+    matcher = TopicMatcher(
+        {1: "(停水 OR 水压) AND (昌邑区 OR 昌邑)", 2: "停水 NOT 演练", 3: "(停水 AND 昌邑) OR 停电"}
+    )
+    assert matcher.match("昌邑停水了") == [1, 2, 3]
+    assert matcher.match("船营区停水") == [2]
+    assert matcher.match("昌邑区水压低") == [1]
+    assert matcher.match("停电了") == [3]
+    assert matcher.match("昌邑停水演练") == [1, 3]
