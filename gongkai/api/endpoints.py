@@ -12,8 +12,8 @@ def register(api: NinjaAPI) -> None:
     from gongkai.core.outbox.api import router as outbox_router
     from gongkai.core.search.api import router as search_router
     from gongkai.core.workcalendar.api import router as calendar_router
-    from gongkai.disclosure.api import router as disclosure_router
     from gongkai.disclosure.annual.api import router as disclosure_annual_router
+    from gongkai.disclosure.api import router as disclosure_router
     from gongkai.hotline.api import router as hotline_router
     from gongkai.hotline.api_attachments import router as hotline_attachments_router
     from gongkai.hotline.api_inbound import router as hotline_inbound_router

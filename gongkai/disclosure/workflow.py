@@ -16,7 +16,7 @@ from gongkai.disclosure.models import Status
 HANDLE = "disclosure.handle_application"
 APPROVE_EXTENSION = "disclosure.approve_extension"
 
-_WORKING = {Status.REGISTERED, Status.REVIEWING, Status.HANDLING}
+_WORKING: set[str] = {Status.REGISTERED, Status.REVIEWING, Status.HANDLING}
 
 GRAPH = StateGraph(
     name="disclosure_application",
