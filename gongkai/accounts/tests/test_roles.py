@@ -18,6 +18,7 @@ EXPECTED_NAMES = {
     "press_office": "新闻办",
     "opinion_analyst": "舆情分析员",
     "disclosure_office": "公开办",
+    "disclosure_clerk": "部门公开专员",
     "leader": "督查/领导",
     "auditor": "审计员",
     "administrator": "系统管理员",
@@ -108,6 +109,7 @@ def test_scopes():
         "drafter",
         "reviewer",
         "approver",
+        "disclosure_clerk",
     }
 
 

@@ -278,8 +278,12 @@ def test_letter_failure_keeps_the_reply(walk_application, users):
         ground="unavailable_not_held",
         body="经检索",
     )
+    from gongkai.disclosure import letters
+
     fake = mock.Mock(side_effect=RuntimeError("no template"))
-    with mock.patch.dict("sys.modules", {"gongkai.disclosure.letters": mock.Mock(reply_letter_attach=fake)}):
+    # Patched on the module itself: once imported, ``from gongkai.disclosure import letters``
+    # finds the package attribute, not a sys.modules entry.
+    with mock.patch.object(letters, "reply_letter_attach", fake):
         services._attach_letter(reply.pk)
     fake.assert_called_once()
     assert Reply.objects.filter(pk=reply.pk).exists()
