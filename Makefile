@@ -23,8 +23,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/gongkai migrate --no-input
+	@# The cache tables first: migrations that create pages already empty the page cache.
 	$(BIN)/gongkai createcachetable
+	$(BIN)/gongkai migrate --no-input
 	$(BIN)/gongkai demo load
 	@echo ""
 	@echo "公开 Gongkai:  http://$(HOST):$(PORT)/   工作人员后台 / staff: http://$(HOST):$(PORT)/admin/"
