@@ -99,10 +99,12 @@ def test_the_office_replies_to_an_application(live_server, browser, office, appl
     page.wait_for_url("**/accounts/2fa/verify/**")
     page.fill("input[name=token]", current_code(device))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    # Signed in once the verify page is left (a loaded CI machine can take a while).
+    page.wait_for_url(lambda url: "/2fa/" not in url, timeout=90_000)
 
     # The dashboard: counters, the overdue row in red, the per-department table.
-    page.goto(live_server.url + "/admin/disclosure/")
+    page.goto(live_server.url + "/admin/disclosure/", timeout=90_000)
+    page.locator("[data-bucket=overdue] .ws-card__n").wait_for(timeout=90_000)
     assert page.locator("[data-bucket=overdue] .ws-card__n").inner_text() == "1"
     assert page.locator("[data-bucket=consulting] .ws-card__n").inner_text() == "1"
     assert page.locator(".dw-days--overdue").count() >= 1
