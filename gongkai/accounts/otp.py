@@ -84,10 +84,12 @@ def otp_verify(*, user: Any, token: str) -> Any:
     if not token:
         return None
     is_totp_shaped = token.isdigit() and len(token) == 6
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if isinstance(device, TOTPDevice) != is_totp_shaped:
-            continue
-        with transaction.atomic():
+    # ``for_verify`` locks the devices (SELECT … FOR UPDATE), which PostgreSQL allows only inside
+    # a transaction: outside one, every staff sign-in's second step answered 500 there.
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, TOTPDevice) != is_totp_shaped:
+                continue
             if device.verify_token(token if is_totp_shaped else token.lower()):
                 return device
     return None

@@ -209,3 +209,11 @@ def test_account_page_links_to_two_factor(staff_client):
     response = staff_client.get(reverse("wagtailadmin_account"))
     assert response.status_code == 200
     assert reverse("accounts:2fa") in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_locks_the_devices_inside_its_own_transaction(device, staff):
+    """Outside a test's wrapping transaction (as in a real request), PostgreSQL refuses
+    SELECT … FOR UPDATE unless the verification opens its own transaction."""
+    assert otp.otp_verify(user=staff, token=current_code(device)) == device
+    assert otp.otp_verify(user=staff, token="000000") is None
