@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -70,6 +72,14 @@ def _transition_refused(request, exc: TransitionNotAllowed):
 def _overflow(request, exc: OverflowError):
     # A number too large for the database column (e.g. a 40-digit id): bad input, not a crash.
     return _error(request, 422, "validation_error", _("数值超出允许范围。"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    # Too many query parameters, a body over DATA_UPLOAD_MAX_MEMORY_SIZE…: bad input, answered in
+    # the API's format (Django's own answer would be an HTML page in English), logged as Django would.
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+    return _error(request, 400, "bad_request", _("请求无效：参数过多或请求体过大。"))
 
 
 @api.exception_handler(NinjaValidationError)

@@ -25,14 +25,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as Answer
 
 from gongkai.accounts.access import visible_departments
 from gongkai.accounts.models import Department
 from gongkai.api.errors import ApiError, NotFound, PermissionDenied
 from gongkai.api.throttling import FixedWindowThrottle
+from gongkai.api.types import StorableSchema
 from gongkai.core.audit.services import audit_personal_data_view
 from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from gongkai.disclosure import selectors, services
@@ -289,7 +291,7 @@ def application_lookup(request: HttpRequest, payload: LookupIn):
 # --- Staff: list, detail, timeline ----------------------------------------------------------------
 
 
-class ApplicationFilter(Schema):
+class ApplicationFilter(StorableSchema):
     status: STATUSES | None = None
     department: str | None = Field(None, max_length=60, description="受理机关代码")
     q: str | None = Field(None, max_length=100, description="申请编号、申请人或申请内容")
@@ -379,6 +381,10 @@ def _applicant(application: Application, user: Any, request: HttpRequest) -> dic
         "address": mask_address(application.address),
         "postal_code": application.postal_code,
     }
+
+
+def _letter_url(application: Application, fmt: str) -> str:
+    return reverse("disclosure_workspace:letter", args=[application.pk, "reply", fmt])
 
 
 def _clock(application: Application) -> dict | None:
@@ -499,8 +505,9 @@ def application_detail(request: HttpRequest, application_id: int):
             "other_agency_contact": reply.other_agency_contact,
             "delivered_on": reply.delivered_on,
             "delivery_channel": reply.delivery_channel,
-            "letter_docx": reply.letter_docx.url if reply.letter_docx else "",
-            "letter_pdf": reply.letter_pdf.url if reply.letter_pdf else "",
+            # The files are private (no media URL): the workspace hands them out.
+            "letter_docx": _letter_url(application, "docx") if reply.letter_docx else "",
+            "letter_pdf": _letter_url(application, "pdf") if reply.letter_pdf else "",
         }
         if reply
         else None,

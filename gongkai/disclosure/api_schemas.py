@@ -12,6 +12,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from gongkai.api.types import StorableSchema
+
 APPLICANT_TYPES = Literal[
     "natural_person", "commercial", "research", "nonprofit", "legal_service", "other_organisation"
 ]
@@ -45,7 +47,7 @@ REVIEW_OUTCOMES = Literal["upheld", "corrected", "other", "pending"]
 TEXT = Field("", max_length=200)
 
 
-class StrictIn(Schema):
+class StrictIn(StorableSchema):
     model_config = {"extra": "forbid"}
 
 

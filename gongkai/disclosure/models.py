@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.disclosure.grounds import Ground, Outcome, ReplyType
+from gongkai.hotline.models import private_storage
 
 
 class ApplicantType(models.TextChoices):
@@ -419,8 +420,14 @@ class Reply(models.Model):
     #: 不属于本机关负责公开: the agency that is (name and contact), when it can be determined.
     other_agency = models.CharField(_("负责公开的机关"), max_length=200, blank=True)
     other_agency_contact = models.CharField(_("该机关联系方式"), max_length=200, blank=True)
-    letter_docx = models.FileField(_("答复书（DOCX）"), upload_to="disclosure/letters/", blank=True)
-    letter_pdf = models.FileField(_("答复书（PDF）"), upload_to="disclosure/letters/", blank=True)
+    #: The letters name the applicant: kept in the private storage (never under MEDIA_ROOT, which
+    #: the web server serves to anyone), handed out by the workspace and to the session of the lookup.
+    letter_docx = models.FileField(
+        _("答复书（DOCX）"), upload_to="disclosure/letters/", storage=private_storage, blank=True
+    )
+    letter_pdf = models.FileField(
+        _("答复书（PDF）"), upload_to="disclosure/letters/", storage=private_storage, blank=True
+    )
     delivered_on = models.DateField(_("送达日期"), null=True, blank=True)
     delivery_channel = models.CharField(
         _("送达方式"), max_length=20, choices=ProvisionChannel.choices, blank=True

@@ -169,7 +169,7 @@ def _missing_labels(application: Application) -> list[str]:
 
 @never_cache
 def apply(request: HttpRequest) -> HttpResponse:
-    form = public_forms.ApplicationForm(request.POST or None)
+    form = public_forms.ApplicationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -302,7 +302,7 @@ def _granted(request: HttpRequest) -> Application | None:
 
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
-    form = public_forms.LookupForm(request.POST or None)
+    form = public_forms.LookupForm(request.POST if request.method == "POST" else None)
     status = 200
     not_found = False
     if request.method == "POST":
@@ -577,7 +577,10 @@ def letter(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
             if not file or not file.name:  # no CJK font: only the DOCX could be made
                 messages.error(request, _("文书暂时无法生成，请稍后再试，或向受理机关索取。"))
                 return redirect("disclosure_public:status")
-        body: Any = file.open("rb")
+        try:
+            body: Any = file.open("rb")
+        except OSError as exc:  # the stored file is missing: a page that says so, not a 500
+            raise Http404(_("没有这份文书。")) from exc
         filename = f"{application.tracking_number}-{_('答复书')}.{fmt}"
     elif kind in NOTICE_TITLES and _notice_exists(application, kind):
         from gongkai.disclosure import letters

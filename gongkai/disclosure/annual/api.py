@@ -27,6 +27,7 @@ from ninja import Status as Reply
 
 from gongkai.accounts.models import Department
 from gongkai.api.errors import ApiError, NotFound, PermissionDenied
+from gongkai.api.types import StorableSchema
 from gongkai.core.audit.services import audit_record
 from gongkai.disclosure.annual import compute, selectors, services
 from gongkai.disclosure.annual.models import AnnualReport
@@ -34,22 +35,22 @@ from gongkai.disclosure.annual.models import AnnualReport
 router = Router(tags=["disclosure-annual-reports"])
 
 
-class ReportFilter(Schema):
+class ReportFilter(StorableSchema):
     year: int | None = Field(None, ge=2019, le=9999)
     status: Literal["draft", "released"] | None = None
 
 
-class AgencyQuery(Schema):
+class AgencyQuery(StorableSchema):
     year: int = Field(..., ge=1, le=9999, description="报告年度")
     department: str | None = Field(None, max_length=50, description="机构代码；不填为市人民政府（全市汇总）")
 
 
-class ReportCreateIn(Schema):
+class ReportCreateIn(StorableSchema):
     year: int = Field(..., ge=1, le=9999)
     department: str | None = Field(None, max_length=50, description="机构代码；null 为市人民政府")
 
 
-class ReportPatchIn(Schema):
+class ReportPatchIn(StorableSchema):
     overview: str | None = Field(None, max_length=services.MAX_SECTION_CHARS)
     proactive_intro: str | None = Field(None, max_length=services.MAX_SECTION_CHARS)
     applications_intro: str | None = Field(None, max_length=services.MAX_SECTION_CHARS)
@@ -58,26 +59,26 @@ class ReportPatchIn(Schema):
     other_matters: str | None = Field(None, max_length=services.MAX_SECTION_CHARS)
 
 
-class FigureIn(Schema):
+class FigureIn(StorableSchema):
     block: str = Field(..., max_length=20)
     row: str = Field(..., max_length=40)
     column: str = Field(..., max_length=40)
     value: float | str | None = Field(None, description="件数或金额（万元）；空值删除该数据")
 
 
-class FiguresIn(Schema):
+class FiguresIn(StorableSchema):
     year: int = Field(..., ge=1, le=9999)
     department: str | None = Field(None, max_length=50)
     figures: list[FigureIn] = Field(..., max_length=500)
 
 
-class FiguresImportIn(Schema):
+class FiguresImportIn(StorableSchema):
     year: int = Field(..., ge=1, le=9999)
     department: str | None = Field(None, max_length=50, description="未写机关代码的行归属的机构")
     csv: str = Field(..., max_length=1_000_000)
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(StorableSchema):
     reason: str = Field(..., max_length=500)
 
 

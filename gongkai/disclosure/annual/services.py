@@ -322,7 +322,11 @@ def figures_save(
         raise ValidationError(errors, code="invalid_figures")
     saved: list[ProactiveFigure] = []
     with transaction.atomic():
-        report = AnnualReport.objects.select_for_update().filter(year=year, department=department).first()
+        report = (
+            AnnualReport.objects.select_for_update(of=("self",))
+            .filter(year=year, department=department)
+            .first()
+        )
         if report is not None and report.is_released:
             raise ReportReleased()
         existing = {

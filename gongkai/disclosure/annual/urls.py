@@ -10,6 +10,6 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("<int:year>/", views.report_detail, name="city"),
     path("<int:year>/report.<slug:fmt>", views.report_file, name="city_file"),
-    path("<int:year>/<str:code>/", views.report_detail, name="department"),
-    path("<int:year>/<str:code>/report.<slug:fmt>", views.report_file, name="department_file"),
+    path("<int:year>/<slug:code>/", views.report_detail, name="department"),
+    path("<int:year>/<slug:code>/report.<slug:fmt>", views.report_file, name="department_file"),
 ]

@@ -230,9 +230,11 @@ def test_review_cases_crud(client, walk_application, users, tree):
         "department": "dept-a",
         "kind": "reconsideration",
         "body": "吉林市人民政府",
-        "filed_on": "2026-05-20",
+        "filed_on": "2026-06-01",
         "application": app.tracking_number,
     }
+    before_receipt = post(client, "/review-cases", {**payload, "filed_on": "2026-05-29"})
+    assert before_receipt.status_code == 422 and "filed_on" in before_receipt.json()["details"]
     created = post(client, "/review-cases", payload)
     assert created.status_code == 201, created.content
     case_id = created.json()["id"]
@@ -240,7 +242,7 @@ def test_review_cases_crud(client, walk_application, users, tree):
     assert bad.status_code == 422
     updated = client.put(
         f"{BASE}/review-cases/{case_id}",
-        {**payload, "outcome": "upheld", "concluded_on": "2026-05-30"},
+        {**payload, "outcome": "upheld", "concluded_on": "2026-06-01"},
         content_type="application/json",
     )
     assert updated.status_code == 200 and updated.json()["outcome_label"] == "结果维持"
@@ -249,4 +251,4 @@ def test_review_cases_crud(client, walk_application, users, tree):
     client.force_login(users["clerk_b"])
     assert client.get(f"{BASE}/review-cases/{case_id}").status_code == 404
     assert ReviewCase.objects.count() == 1
-    assert datetime.date(2026, 5, 30) == ReviewCase.objects.get().concluded_on
+    assert datetime.date(2026, 6, 1) == ReviewCase.objects.get().concluded_on

@@ -357,12 +357,22 @@ def test_archive_needs_delivery(walk_application, users, clock):
 def test_review_case_save_checks_dates_outcome_and_department(tree, users, walk_application):
     app = walk_application("replied")
     clerk = users["clerk_a"]
+    with pytest.raises(ValidationError) as before_receipt:  # filed before the application came in
+        services.review_case_save(
+            actor=clerk,
+            department=tree["dept_a"],
+            kind="reconsideration",
+            body="吉林市人民政府",
+            filed_on=D(2026, 5, 20),
+            application=app,
+        )
+    assert "filed_on" in before_receipt.value.message_dict
     case = services.review_case_save(
         actor=clerk,
         department=tree["dept_a"],
         kind="reconsideration",
         body="吉林市人民政府",
-        filed_on=D(2026, 5, 20),
+        filed_on=D(2026, 6, 1),
         application=app,
     )
     assert case.outcome == "pending" and case.concluded_on is None
@@ -398,10 +408,10 @@ def test_review_case_save_checks_dates_outcome_and_department(tree, users, walk_
         department=tree["dept_a"],
         kind="reconsideration",
         body="吉林市人民政府",
-        filed_on=D(2026, 5, 20),
+        filed_on=D(2026, 6, 1),
         application=app,
         outcome="corrected",
-        concluded_on=D(2026, 5, 29),
+        concluded_on=D(2026, 6, 1),
         case=case,
     )
     assert ReviewCase.objects.get(pk=case.pk).outcome == "corrected"
