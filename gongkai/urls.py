@@ -40,3 +40,8 @@ urlpatterns += [
     path("", include("gongkai.portal.urls")),
     path("", include(wagtail_urls)),
 ]
+
+# Error pages in the portal's layout and the reader's language (portal/errors.py).
+handler400 = "gongkai.portal.errors.bad_request"
+handler403 = "gongkai.portal.errors.permission_denied"
+handler404 = "gongkai.portal.errors.page_not_found"

@@ -64,3 +64,39 @@ class CachedCSPMiddleware(CSPMiddleware):
         from csp.middleware import CheckableLazyObject
 
         return CheckableLazyObject(self._csp_nonce_post_response)
+
+
+class UnstorableQueryMiddleware:
+    """Answer 400 to a path or query string holding a NUL character.
+
+    Forms refuse NUL in what they clean, but a view that reads ``request.GET["q"]`` or a page path
+    straight into a query would reach the database with it, and PostgreSQL fails on it (a 500 that
+    SQLite never shows). Refusing it once here covers every view. The API answers in its own error
+    format; pages get the portal's 400 page.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponseBase:
+        from django.http import JsonResponse
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("请求含有无法处理的字符（空字符），请删除后重试。")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "invalid_characters", "message": message, "details": None}, status=400
+                )
+            from gongkai.portal.errors import bad_request
+
+            return bad_request(request)

@@ -97,6 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the address or the query string is refused here, before any lookup can reach the
+    # database (PostgreSQL fails on it with a 500).
+    "gongkai.core.middleware.UnstorableQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers of public pages are answered here when the page is cached (core/pagecache.py).
     "gongkai.core.pagecache.PageCacheMiddleware",
@@ -236,6 +239,8 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+# A citizen whose form sat open too long gets a page that says so in their language.
+CSRF_FAILURE_VIEW = "gongkai.portal.errors.csrf_failure"
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -79,10 +79,11 @@ def test_search_odd_input_never_fails(client, city):
     for params in (
         {"q": "供热", "type": "nonsense", "department": "x" * 500, "year": "２０２５"},
         {"q": "供热", "page": "99999999999999999999"},
-        {"q": "供\x00热"},
         {"q": "   "},
     ):
         assert client.get("/search/", params).status_code == 200, params
+    # A NUL is refused before the search sees it (core.middleware.UnstorableQueryMiddleware).
+    assert client.get("/search/", {"q": "供\x00热"}).status_code == 400
 
 
 def test_feeds_per_list_and_for_the_section_list_only_public_documents(client, city):
