@@ -7,6 +7,7 @@ will be published (replies, letters, opinion reports) is passed through :func:`r
 
 from __future__ import annotations
 
+import datetime
 import re
 
 # Mainland mobile numbers (1[3-9]x, 11 digits), optionally +86 / 0086 prefixed, and landlines
@@ -18,6 +19,30 @@ _ID_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])|(?<!\d)(\d{6})(\d{6})(\d{3})(?!\d)"
 )
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+# GB 11643-1999: the check character of an 18-character resident ID (ISO 7064 MOD 11-2).
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+
+
+def resident_id_check_character(body: str) -> str:
+    """The 18th character of the resident ID whose first 17 digits are ``body``."""
+    total = sum(int(digit) * weight for digit, weight in zip(body, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def resident_id_is_valid(value: str, *, birth_date: bool = True) -> bool:
+    """An 18-character resident ID number (upper-case X) with its check character (GB 11643) and,
+    with ``birth_date``, a real date of birth in characters 7–14."""
+    if not _ID_SHAPE.fullmatch(value or ""):
+        return False
+    if birth_date:
+        try:
+            datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        except ValueError:
+            return False
+    return resident_id_check_character(value[:17]) == value[17]
 
 
 def mask_phone(value: str | None) -> str:

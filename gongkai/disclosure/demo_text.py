@@ -16,6 +16,8 @@ import datetime
 import random
 from typing import Any
 
+from gongkai.core.personal_data import resident_id_check_character
+
 FAMILY_NAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺"
 GIVEN_NAMES = (
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
@@ -119,8 +121,6 @@ ORGANISATIONS = {
 
 #: The first six digits of resident IDs (吉林市 and its districts, counties and cities).
 ID_REGIONS = ("220202", "220203", "220204", "220211", "220221", "220281", "220282", "220283", "220284")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def person(rng: random.Random) -> str:
@@ -135,8 +135,7 @@ def resident_id(rng: random.Random) -> str:
     """An 18-character resident ID number with a valid check character (GB 11643)."""
     birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 365 * 52))
     body = f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
-    total = sum(int(digit) * weight for digit, weight in zip(body, _ID_WEIGHTS, strict=True))
-    return body + _ID_CHECK[total % 11]
+    return body + resident_id_check_character(body)
 
 
 def email(rng: random.Random) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from gongkai.accounts.credit_code import credit_code_is_valid
 from gongkai.accounts.models import Department, DepartmentKind
 from gongkai.core.parsing import parse_id
+from gongkai.core.personal_data import resident_id_is_valid
 from gongkai.disclosure.models import ApplicantType, IdType, ProvisionChannel, ProvisionForm
 
 TOKEN_SALT = "gongkai.disclosure.public.apply"  # noqa: S105 - a signing salt, not a secret
@@ -57,8 +58,6 @@ _FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－（）＋　",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-()+ ",
 )
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def half_width(value: str) -> str:
@@ -81,18 +80,6 @@ def agency_choices() -> list[tuple[Any, Any]]:
         groups.setdefault(label, []).append((str(department.pk), department.name))
     choices += [(label, options) for label, options in groups.items()]
     return choices
-
-
-def resident_id_is_valid(value: str) -> bool:
-    """18 characters, a valid birth date and the ISO 7064 check character (GB 11643)."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
 
 
 def clean_phone(raw: str) -> str:

@@ -57,7 +57,8 @@ from gongkai.accounts.access import can_access_department
 from gongkai.accounts.credit_code import validate_credit_code
 from gongkai.accounts.models import Department
 from gongkai.core.audit.services import audit_record
-from gongkai.core.personal_data import redact_text
+from gongkai.core.outbox.channels import is_mobile_number
+from gongkai.core.personal_data import redact_text, resident_id_is_valid
 from gongkai.core.workcalendar import selectors as calendar
 from gongkai.core.workcalendar import services as clocks
 from gongkai.core.workcalendar.models import ClockUnit, DeadlineClock
@@ -121,6 +122,8 @@ STAFF_CHANNELS = (
 )
 #: Channels whose receipt date is the day submitted (defaults to the submission's own date).
 SAME_DAY_CHANNELS = (IntakeChannel.ONLINE, IntakeChannel.IN_PERSON, IntakeChannel.ORAL)
+#: No application was received before the Regulations took effect (a typo like 0206-06-01 is refused).
+EARLIEST_RECEIPT = datetime.date(2008, 5, 1)
 
 DEFAULT_SMS_TEMPLATES = {
     "received": "SMS_DISCLOSURE_RECEIVED",  # params: tracking_number
@@ -313,23 +316,6 @@ def normalize_phone(value: str | None) -> str:
         raise ValidationError({"phone": _("请填写正确的手机号码或带区号的固定电话。")}) from None
 
 
-def is_mobile(phone: str) -> bool:
-    return bool(re.fullmatch(r"1[3-9]\d{9}", phone or ""))
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def resident_id_is_valid(value: str) -> bool:
-    """18-digit resident ID number (GB 11643) with its check character."""
-    value = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
-
-
 def _clean_identity(*, applicant_type: str, id_type: str, id_number: str) -> tuple[str, str]:
     id_number = (id_number or "").strip().upper().replace(" ", "")
     id_type = _choice(id_type, IdType, field="id_type", label=_("证件类型"), blank=True)
@@ -339,7 +325,7 @@ def _clean_identity(*, applicant_type: str, id_type: str, id_number: str) -> tup
         return id_type, ""
     if len(id_number) > 40:
         raise ValidationError({"id_number": _("证件号码过长。")})
-    if id_type == IdType.RESIDENT_ID and not resident_id_is_valid(id_number):
+    if id_type == IdType.RESIDENT_ID and not resident_id_is_valid(id_number, birth_date=False):
         raise ValidationError({"id_number": _("居民身份证号码格式或校验位不正确。")})
     if id_type == IdType.CREDIT_CODE:
         try:
@@ -497,7 +483,7 @@ def _notify_applicant(
     from gongkai.core.outbox.services import outbox_enqueue
 
     cause = f"disclosure:{application.pk}:{kind}{(':' + key) if key else ''}"
-    if is_mobile(application.phone):
+    if is_mobile_number(application.phone):
         outbox_enqueue(
             channel="sms",
             recipient=application.phone,
@@ -568,7 +554,13 @@ def _received_on(
         IntakeChannel.FAX: _("与申请人确认日期"),
     }
     label = labels.get(channel, _("收到申请日期"))
-    return _check_date(received_on, field="received_on", label=label)
+    return _check_date(
+        received_on,
+        field="received_on",
+        label=label,
+        not_before=EARLIEST_RECEIPT,
+        not_before_label=_("《政府信息公开条例》施行之日"),
+    )
 
 
 def application_submit(
@@ -1015,41 +1007,48 @@ def _conclude(obj: Application, *, reply_type: str, ground: str, on: datetime.da
     return ["reply_type", "ground", "outcome", "concluded_on", "applicant_due_on", "reply_due_on"]
 
 
-def correction_lapse(
-    *, application: Application | int, actor: Any = None, request: Any = None
+def _lapse(
+    *,
+    application: Application | int,
+    actor: Any,
+    request: Any,
+    notice_model: Any,
+    due_field: str,
+    status: str,
+    not_in_state: str,
+    not_yet_due: str,
+    ground: str,
+    action: str,
+    transition: str,
+    public_text: str,
+    body: str,
+    system_note: str,
 ) -> Application:
-    """No correction by the deadline (条例第三十条：视为放弃申请): terminated, ground
-    ``other_no_correction`` (Table 3 其他处理). Run by the job (``actor=None``) or by staff."""
+    """An applicant's deadline passed without the correction or the fee: the application is
+    terminated with ``ground`` (Table 3 其他处理), the notice marked lapsed, the applicant told.
+    ``public_text`` takes ``%(date)s`` (the deadline), ``body`` ``%(number)s``."""
     application = _load(application)
     staff = _is_staff(actor)
     if staff:
         _require_access(actor, application)
-    notice = CorrectionNotice.objects.filter(application=application).first()
-    if application.status != Status.CORRECTION or notice is None:
-        raise TransitionNotAllowed(_("该申请不在待补正状态。"), code="invalid_state")
+    notice = notice_model.objects.filter(application=application).first()
+    if notice is None or application.status != status:
+        raise TransitionNotAllowed(not_in_state, code="invalid_state")
+    due_on = getattr(notice, due_field)
     now = today()
-    if now <= notice.due_on:
-        raise TransitionNotAllowed(
-            _("补正期限（%(date)s）尚未届满。") % {"date": _fmt(notice.due_on)}, code="not_yet_due"
-        )
+    if now <= due_on:
+        raise TransitionNotAllowed(not_yet_due % {"date": _fmt(due_on)}, code="not_yet_due")
 
     def apply(obj: Application) -> list[str]:
-        CorrectionNotice.objects.filter(pk=notice.pk).update(lapsed=True)
+        notice_model.objects.filter(pk=notice.pk).update(lapsed=True)
         obj.status = Status.TERMINATED
-        changed = _conclude(obj, reply_type=ReplyType.TERMINATED, ground=Ground.OTHER_NO_CORRECTION, on=now)
-        _log(
-            obj,
-            action="correction_lapsed",
-            actor=actor,
-            public_text=_("申请人逾期（%(date)s）未补正，视为放弃申请，本机关不再处理。")
-            % {"date": _fmt(notice.due_on)},
-        )
+        changed = _conclude(obj, reply_type=ReplyType.TERMINATED, ground=ground, on=now)
+        _log(obj, action=action, actor=actor, public_text=public_text % {"date": _fmt(due_on)})
         _notify_applicant(
             obj,
             kind="terminated",
             subject=_("【政府信息公开】申请 %(number)s 已终止") % {"number": obj.tracking_number},
-            body=_("您的政府信息公开申请 %(number)s 逾期未补正，视为放弃申请，本机关不再处理。")
-            % {"number": obj.tracking_number},
+            body=body % {"number": obj.tracking_number},
         )
         return changed
 
@@ -1057,11 +1056,34 @@ def correction_lapse(
         GRAPH,
         model=Application,
         pk=application.pk,
-        name="lapse_correction",
+        name=transition,
         actor=actor if staff else SYSTEM,
         apply=apply,
         request=request,
-        note="" if staff else _("系统：补正期限届满"),
+        note="" if staff else system_note,
+    )
+
+
+def correction_lapse(
+    *, application: Application | int, actor: Any = None, request: Any = None
+) -> Application:
+    """No correction by the deadline (条例第三十条：视为放弃申请): terminated, ground
+    ``other_no_correction`` (Table 3 其他处理). Run by the job (``actor=None``) or by staff."""
+    return _lapse(
+        application=application,
+        actor=actor,
+        request=request,
+        notice_model=CorrectionNotice,
+        due_field="due_on",
+        status=Status.CORRECTION,
+        not_in_state=_("该申请不在待补正状态。"),
+        not_yet_due=_("补正期限（%(date)s）尚未届满。"),
+        ground=Ground.OTHER_NO_CORRECTION,
+        action="correction_lapsed",
+        transition="lapse_correction",
+        public_text=_("申请人逾期（%(date)s）未补正，视为放弃申请，本机关不再处理。"),
+        body=_("您的政府信息公开申请 %(number)s 逾期未补正，视为放弃申请，本机关不再处理。"),
+        system_note=_("系统：补正期限届满"),
     )
 
 
@@ -1498,48 +1520,21 @@ def fee_payment_record(
 
 def fee_lapse(*, application: Application | int, actor: Any = None, request: Any = None) -> Application:
     """Not paid by the deadline: terminated, ground ``other_no_fee`` (job or staff)."""
-    application = _load(application)
-    staff = _is_staff(actor)
-    if staff:
-        _require_access(actor, application)
-    notice = FeeNotice.objects.filter(application=application).first()
-    if notice is None or application.status != Status.AWAITING_FEE:
-        raise TransitionNotAllowed(_("该申请不在待缴费状态。"), code="invalid_state")
-    now = today()
-    if now <= notice.pay_by:
-        raise TransitionNotAllowed(
-            _("缴费期限（%(date)s）尚未届满。") % {"date": _fmt(notice.pay_by)}, code="not_yet_due"
-        )
-
-    def apply(obj: Application) -> list[str]:
-        FeeNotice.objects.filter(pk=notice.pk).update(lapsed=True)
-        obj.status = Status.TERMINATED
-        changed = _conclude(obj, reply_type=ReplyType.TERMINATED, ground=Ground.OTHER_NO_FEE, on=now)
-        _log(
-            obj,
-            action="fee_lapsed",
-            actor=actor,
-            public_text=_("申请人逾期（%(date)s）未缴纳信息处理费，视为放弃申请，本机关不再处理。")
-            % {"date": _fmt(notice.pay_by)},
-        )
-        _notify_applicant(
-            obj,
-            kind="terminated",
-            subject=_("【政府信息公开】申请 %(number)s 已终止") % {"number": obj.tracking_number},
-            body=_("您的政府信息公开申请 %(number)s 逾期未缴纳信息处理费，视为放弃申请，本机关不再处理。")
-            % {"number": obj.tracking_number},
-        )
-        return changed
-
-    return run_transition(
-        GRAPH,
-        model=Application,
-        pk=application.pk,
-        name="lapse_fee",
-        actor=actor if staff else SYSTEM,
-        apply=apply,
+    return _lapse(
+        application=application,
+        actor=actor,
         request=request,
-        note="" if staff else _("系统：缴费期限届满"),
+        notice_model=FeeNotice,
+        due_field="pay_by",
+        status=Status.AWAITING_FEE,
+        not_in_state=_("该申请不在待缴费状态。"),
+        not_yet_due=_("缴费期限（%(date)s）尚未届满。"),
+        ground=Ground.OTHER_NO_FEE,
+        action="fee_lapsed",
+        transition="lapse_fee",
+        public_text=_("申请人逾期（%(date)s）未缴纳信息处理费，视为放弃申请，本机关不再处理。"),
+        body=_("您的政府信息公开申请 %(number)s 逾期未缴纳信息处理费，视为放弃申请，本机关不再处理。"),
+        system_note=_("系统：缴费期限届满"),
     )
 
 
@@ -1801,7 +1796,13 @@ def review_case_save(
     body_text = _text(body, field="body", label=_("复议机关或法院"), max_length=100, required=True)
     number = _text(case_number, field="case_number", label=_("案号"), max_length=60)
     note_text = _text(note, field="note", label=_("说明"), max_length=5000)
-    filed = _check_date(filed_on, field="filed_on", label=_("立案日期"))
+    filed = _check_date(
+        filed_on,
+        field="filed_on",
+        label=_("立案日期"),
+        not_before=application.received_on if application is not None else None,
+        not_before_label=_("相关申请的收到申请日期"),
+    )
     if outcome == ReviewOutcome.PENDING:
         if concluded_on is not None:
             raise ValidationError({"concluded_on": _("尚未审结的案件不能填写审结日期。")})

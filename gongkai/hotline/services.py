@@ -38,7 +38,7 @@ from gongkai.core import fastinsert
 from gongkai.core.audit.services import audit_record
 from gongkai.core.db import hot_cursor
 from gongkai.core.outbox.models import OutboxMessage
-from gongkai.core.personal_data import mask_name, redact_text
+from gongkai.core.personal_data import mask_name, redact_text, resident_id_is_valid
 from gongkai.core.wake import Waker
 from gongkai.core.workcalendar import selectors as calendar
 from gongkai.core.workcalendar import services as clocks
@@ -211,19 +211,11 @@ def is_mobile(phone: str) -> bool:
     return bool(_MOBILE.match(phone or ""))
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
 def _validate_id_number(value: str) -> str:
     value = (value or "").strip().upper()
     if not value:
         return ""
-    valid = bool(re.fullmatch(r"\d{17}[\dX]", value))
-    if valid:
-        total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-        valid = _ID_CHECK[total % 11] == value[17]
-    if not valid:
+    if not resident_id_is_valid(value, birth_date=False):
         raise ValidationError({"caller_id_number": _("身份证号码格式不正确。")})
     return value
 

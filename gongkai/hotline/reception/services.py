@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from gongkai.api.errors import ApiError
 from gongkai.core.audit.services import audit_record
+from gongkai.core.personal_data import resident_id_is_valid
 from gongkai.hotline.models import Channel, OrderType, RoutingCategory, WorkOrder
 from gongkai.hotline.reception.models import (
     HOLDING_STATUSES,
@@ -63,8 +64,6 @@ class BookingRefused(ApiError):
 # --- Validation helpers ----------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def _text(value: Any, *, field: str, label: str, max_length: int, required: bool = True) -> str:
@@ -96,11 +95,7 @@ def normalize_id_number(value: Any) -> str:
     text = str(value or "").strip().upper()
     if not text:
         return ""
-    valid = bool(re.fullmatch(r"\d{17}[\dX]", text))
-    if valid:
-        total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
-        valid = _ID_CHECK[total % 11] == text[17]
-    if not valid:
+    if not resident_id_is_valid(text, birth_date=False):
         raise ValidationError({"id_number": _("身份证号码格式不正确。")})
     return text
 
