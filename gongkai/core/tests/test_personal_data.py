@@ -1,6 +1,14 @@
 import pytest
 
-from gongkai.core.personal_data import mask_address, mask_id_number, mask_name, mask_phone, redact_text
+from gongkai.core.personal_data import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    redact_text,
+    resident_id_check_character,
+    resident_id_is_valid,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +43,17 @@ def test_redact_text_masks_every_kind_of_personal_data():
     assert (
         redact_text("拨打12345热线，2026年10月8日，金额1500元") == "拨打12345热线，2026年10月8日，金额1500元"
     )
+
+
+def test_resident_id_check_character_and_birth_date():
+    # GB 11643-1999's own example: 11010519491231002X.
+    assert resident_id_check_character("11010519491231002") == "X"
+    assert resident_id_is_valid("11010519491231002X")
+    assert not resident_id_is_valid("110105194912310021")  # wrong check character
+    assert not resident_id_is_valid("11010519491231002x")  # callers upper-case first
+    assert not resident_id_is_valid("1101051949123100")
+    assert not resident_id_is_valid("")
+    body = "22020219990230123"  # 30 February
+    number = body + resident_id_check_character(body)
+    assert not resident_id_is_valid(number)
+    assert resident_id_is_valid(number, birth_date=False)
