@@ -42,6 +42,13 @@ centroid or the word counts (a repost storm is one post's words, not thousands o
 on their own, 98 % of the copies of the opinion bench's stream went to their original's event anyway;
 this makes it 100 % and skips a fifth of the work. A copy of an older or unknown post is matched.
 
+Compiled path. ``_events_core.c`` (built by ``pip install -e .``, see ``setup.py``) does the per-word
+work of ``_vectorize``, ``_best_event`` and the centroid update of ``_add_to_event`` on the same
+dicts, with the same floating-point operations in the same order (no fused multiply-add): the
+events, the dumps and the snapshots are the Python path's, bit for bit (the tests compare them).
+``EventClusterer(compiled=False)``, or a machine without a C compiler, runs the Python methods.
+Any change to the method has to be made in both.
+
 Retirement. Events whose last post is older than ``window_seconds`` before the newest timestamp seen
 are retired, and so is the least recently active event when there are more than ``max_events``;
 ``pop_retired()`` hands their final states to the app. ``dump()`` and ``load()`` carry the whole state
@@ -63,6 +70,11 @@ from operator import itemgetter, mul
 from typing import Any
 
 import rjieba
+
+try:  # the compiled hot path (setup.py); without it the Python methods below do the same
+    from gongkai.opinion.analysis import _events_core
+except ImportError:  # pragma: no cover - a machine without a C compiler
+    _events_core = None  # type: ignore[assignment]
 
 __all__ = ["STOP_WORDS", "EventClusterer", "EventState", "bench_events", "first_sentence", "terms"]
 
@@ -113,9 +125,9 @@ def terms(text: str) -> list[str]:
     return _filter(rjieba.cut(text))
 
 
-def _filter(words: Sequence[str]) -> list[str]:
-    """The words to keep, in order. Each distinct word is classified once (``_KEEP``/``_KNOWN``):
-    a post's ~60 tokens then cost one set difference and one set lookup each, in C."""
+def _classify(words: Sequence[str]) -> set[str]:
+    """``_KEEP`` once the words not seen before are classified (each distinct word once, ever, until
+    the cache is full: a post's ~60 tokens then cost one set difference and one set lookup each)."""
     keep = _KEEP
     new = set(words).difference(_KNOWN)
     if new:
@@ -124,6 +136,12 @@ def _filter(words: Sequence[str]) -> list[str]:
             keep.clear()
         _KNOWN.update(new)
         keep.update(word for word in new if _keepable(word))
+    return keep
+
+
+def _filter(words: Sequence[str]) -> list[str]:
+    """The words to keep, in order."""
+    keep = _classify(words)
     return [word for word in words if word in keep]
 
 
@@ -201,6 +219,7 @@ class EventClusterer:
         df_halving_posts: int = 200_000,
         max_vocabulary: int = 300_000,
         max_recent_posts: int = 20_000,
+        compiled: bool = True,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
@@ -222,6 +241,9 @@ class EventClusterer:
         self.df_halving_posts = df_halving_posts
         self.max_vocabulary = max_vocabulary
         self.max_recent_posts = max_recent_posts
+        # the compiled hot path when it is built (same results: docs/opinion-events.md, "Speed")
+        self._core = _events_core if compiled else None
+        self._crowd = max_postings * 3 // 2  # a posting list longer than this is pruned
         self._reset()
 
     def _reset(self) -> None:
@@ -274,6 +296,8 @@ class EventClusterer:
                 events.move_to_end(original)
                 self._add_to_event(event, key, text, timestamp, {}, topics, -math.inf)
                 return original
+        if self._core is not None:
+            return self._assign_compiled(key, text, timestamp, topics, words)
         vector = self._vectorize(terms(text) if words is None else _filter(words))
         best_key, best_sim = self._best_event(vector, set(topics) if topics else None)
         if best_key < 0:
@@ -287,6 +311,77 @@ class EventClusterer:
             event = events[best_key]
             events.move_to_end(best_key)
         self._add_to_event(event, key, text, timestamp, vector, topics, best_sim)
+        recent = self._recent
+        recent[key] = event.key
+        if len(recent) > self.max_recent_posts:
+            recent.popitem(last=False)
+        return event.key
+
+    def _assign_compiled(
+        self, key: str, text: str, timestamp: float, topics: list[int] | None, words: Sequence[str] | None
+    ) -> int:
+        """``assign``'s matching through ``_events_core``: the same steps as ``_vectorize``,
+        ``_best_event`` and ``_add_to_event``, on the same objects, with the same arithmetic."""
+        core = self._core
+        assert core is not None
+        tokens = rjieba.cut(text) if words is None else list(words)  # a list of its own
+        events = self._events
+        arguments = (
+            _KNOWN,
+            _KEEP,
+            self._df,
+            self._index,
+            math.log(len(events) + 1) + 1.0,
+            _LN1P,
+            _RECURRENCE,
+            self.max_post_terms,
+        )
+        post = core.vectorize(tokens, *arguments)
+        if post is False:  # a token not classified yet
+            _classify(tokens)
+            post = core.vectorize(tokens, *arguments)
+        if post is None:
+            post_terms: list[str] = []
+            weights: list[float] = []
+            best_key, best_sim = -1, 0.0
+        else:
+            post_terms, weights, lengths = post
+            self._n_docs += 1
+            if self._n_docs >= self.df_halving_posts or len(self._df) > self.max_vocabulary:
+                self._halve_df()
+            topic_set = set(topics) if topics else None
+            best_key, best_sim = core.best_event(
+                post_terms,
+                weights,
+                lengths,
+                self._index,
+                events,
+                topic_set,
+                self.topic_bonus if topic_set is not None else 0.0,
+                self.threshold,
+                self.young_discount,
+                self.max_candidates,
+            )
+        if best_key < 0:
+            event = _Event(self._next_key, timestamp)
+            self._next_key += 1
+            events[event.key] = event
+            best_sim = 1.0 if post_terms else 0.0
+            if len(events) > self.max_events:
+                self._retire(next(iter(events)))
+        else:
+            event = events[best_key]
+            events.move_to_end(best_key)
+        self._add_to_event(event, key, text, timestamp, {}, topics, best_sim)
+        if post_terms:
+            event.norm2, crowded = core.add_vector(
+                event.vec, post_terms, weights, event.norm2, self._index, event.key, self._crowd
+            )
+            event.norm = math.sqrt(event.norm2)
+            for term in crowded:
+                self._prune_postings(term)
+            if len(event.vec) >= self.top_k * _PRUNE_FACTOR:
+                self._prune_event(event)
         recent = self._recent
         recent[key] = event.key
         if len(recent) > self.max_recent_posts:
@@ -463,9 +558,17 @@ class EventClusterer:
         The norm is left as it is: it still counts the dropped words, so the cosine stays the one with
         the whole centroid (the dropped words just no longer match) and pruning never raises a similarity.
         """
-        ranked = sorted(event.vec.items(), key=lambda kv: (-kv[1], kv[0]))
+        # heaviest first, equal weights by word: sorted by word, then (stable) by weight
+        ranked = sorted(event.vec.items())
+        ranked.sort(key=itemgetter(1), reverse=True)
+        index = self._index
+        ev_key = event.key
         for term, _weight in ranked[self.top_k :]:
-            self._drop_posting(term, event.key)
+            postings = index.get(term)
+            if postings is not None:
+                postings.pop(ev_key, None)
+                if not postings:
+                    del index[term]
         event.vec = dict(ranked[: self.top_k])
 
     def _prune_postings(self, term: str) -> None:

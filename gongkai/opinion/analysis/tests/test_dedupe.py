@@ -294,3 +294,66 @@ def test_redis_buckets_fill_across_batches(redis_client, prefix):
         field = band.to_bytes(6, "big")
         held = b"".join(redis_client.hget(index.prefix + "b:" + s, field) or b"" for s in slices)
         assert [int.from_bytes(held[i : i + 6], "big") for i in range(0, len(held), 6)] == [0, 1]
+
+
+# --- the compiled exact-Jaccard step (``_dedupe_core``) against numpy's -----------------------------
+
+
+def _compiled_built() -> bool:
+    from gongkai.opinion.analysis import dedupe
+
+    return dedupe._dedupe_core is not None
+
+
+compiled_only = pytest.mark.skipif(not _compiled_built(), reason="_dedupe_core is not built")
+
+
+@compiled_only
+def test_the_compiled_jaccard_equals_numpys_on_sampled_and_wrapped_sets():
+    import numpy as np
+
+    from gongkai.opinion.analysis.dedupe import (
+        _FULL,
+        MAX_STORED,
+        _jaccard_compiled,
+        _jaccard_with_batch,
+        shingle_sets,
+    )
+
+    rng = random.Random(4)
+    texts = [random_post(rng, rng.choice([3, 40, 120, 400, 900])) for _ in range(60)]
+    texts += [edit(text, rng, 3) for text in texts[:30]]
+    values, counts, cutoffs = shingle_sets(texts)
+    starts = np.cumsum(counts) - counts
+    tagged = (np.repeat(np.arange(counts.size, dtype=np.uint32), counts) << np.uint32(16)) | values
+    # the stored sets in a ring that wraps: set k starts at offsets[k] modulo the ring's size
+    size = int(counts.sum()) + 17
+    ring = np.zeros(size, dtype=np.uint16)
+    offsets = (np.cumsum(counts) - counts + size - 500) % size
+    for k in range(counts.size):
+        ring[(offsets[k] + np.arange(counts[k])) % size] = values[starts[k] : starts[k] + counts[k]]
+    pairs = [(a, b) for a in range(counts.size) for b in range(counts.size) if rng.random() < 0.3]
+    posts = np.array([a for a, _b in pairs], dtype=np.int64)
+    stored = np.array([b for _a, b in pairs], dtype=np.int64)
+    pair_cutoffs = np.minimum(cutoffs[posts], cutoffs[stored])
+    assert (pair_cutoffs < _FULL).any() and (counts == MAX_STORED).any()
+    arguments = (tagged, starts, counts, posts, ring, offsets[stored], counts[stored], pair_cutoffs)
+    expected = _jaccard_with_batch(*arguments)
+    assert (expected >= 0.7).sum() > 20 and ((expected > 0) & (expected < 0.7)).sum() > 20
+    assert np.array_equal(_jaccard_compiled(*arguments), expected)
+
+
+@compiled_only
+def test_the_compiled_index_answers_like_the_numpy_one():
+    rng = random.Random(3)
+    posts = stream(4000, seed=11, span=2 * 86400.0)
+    posts += [
+        (f"long{i}", normalize(edit(random_post(rng, 1500), rng, 5)), 2 * 86400.0 + i) for i in range(5)
+    ]
+    for size in (9, 700, 5000):
+        compiled = NearDuplicateIndex(window_seconds=40000.0)
+        numpy_only = NearDuplicateIndex(window_seconds=40000.0, compiled=False)
+        assert compiled._jaccard is not numpy_only._jaccard
+        for start in range(0, len(posts), size):
+            chunk = posts[start : start + size]
+            assert compiled.check_and_add_many(chunk) == numpy_only.check_and_add_many(chunk), (size, start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
+from typing import Any
 
 import pytest
 
@@ -307,3 +308,75 @@ def test_dump_and_load_keep_the_posts_copies_can_join():
     old = clusterer.dump()
     del old["recent"]
     EventClusterer().load(old)
+
+
+# --- the compiled path (``_events_core``) against the Python one ------------------------------------
+
+compiled_only = pytest.mark.skipif(
+    EventClusterer()._core is None, reason="gongkai.opinion.analysis._events_core is not built"
+)
+
+
+def _varied_posts(n: int, seed: int) -> list[tuple[Any, ...]]:
+    """Generated posts with topics, long articles (more than ``max_post_terms`` words), posts
+    without usable words, words passed by the caller and copies of recent posts."""
+    from gongkai.opinion.analysis.events import _synthetic_posts
+
+    rng = random.Random(seed)
+    base = _synthetic_posts(n, 150, seed=seed)
+    items: list[tuple[Any, ...]] = []
+    for i, (key, text, stamp, _topics) in enumerate(base):
+        roll = rng.random()
+        if roll < 0.08:  # a long article: several posts in one
+            text = "。".join([text] + [other[1] for other in rng.sample(base, 4)])
+        elif roll < 0.1:
+            text = rng.choice(["哈哈哈", "！！！", "12345 :joy:", ""])
+        topics = rng.sample(range(1, 9), rng.randint(1, 2)) if rng.random() < 0.5 else []
+        stamp = stamp * 40.0  # a few posts' worth of days: events expire
+        if i and rng.random() < 0.15:
+            items.append((key, text, stamp, topics, items[rng.randrange(max(0, i - 50), i)][0]))
+        else:
+            items.append((key, text, stamp, topics))
+    return items
+
+
+def _run(clusterer: EventClusterer, items: list[tuple[Any, ...]], with_words: bool) -> list[int]:
+    out = []
+    for item in items:
+        words = terms(item[1]) if with_words and len(item) == 4 else None
+        duplicate_of = item[4] if len(item) > 4 else None
+        out.append(clusterer.assign(*item[:4], words=words, duplicate_of=duplicate_of))
+    return out
+
+
+@compiled_only
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"max_events": 40, "max_postings": 5, "top_k": 6, "max_candidates": 4, "max_post_terms": 8},
+        {"threshold": 0.2, "topic_bonus": 0.0, "young_discount": 0.0, "df_halving_posts": 300},
+    ],
+)
+@pytest.mark.parametrize("with_words", [False, True])
+def test_the_compiled_path_gives_the_python_paths_events_bit_for_bit(options, with_words):
+    items = _varied_posts(2500, seed=11)
+    python = EventClusterer(compiled=False, **options)
+    compiled = EventClusterer(**options)
+    assert python._core is None and compiled._core is not None
+    assert _run(compiled, items, with_words) == _run(python, items, with_words)
+    # every float of the state, the posting lists' order, the document frequencies
+    assert compiled.dump() == python.dump()
+    assert compiled.snapshot() == python.snapshot()
+    assert compiled.pop_retired() == python.pop_retired()
+
+
+@compiled_only
+def test_the_compiled_path_continues_a_python_paths_dump_identically():
+    items = _varied_posts(1200, seed=5)
+    python = EventClusterer(compiled=False)
+    python.assign_many(items[:600])
+    compiled = EventClusterer()
+    compiled.load(json.loads(json.dumps(python.dump())))
+    assert compiled.assign_many(items[600:]) == python.assign_many(items[600:])
+    assert compiled.dump() == python.dump()
