@@ -25,6 +25,30 @@
 
 static PyObject *s_vec, *s_norm, *s_size, *s_topics;
 
+/* obj.<name> as a double into *out; -1 with the exception set when it is missing or not a number */
+static int
+attr_double(PyObject *obj, PyObject *name, double *out)
+{
+    PyObject *attribute = PyObject_GetAttr(obj, name);
+    if (attribute == NULL)
+        return -1;
+    *out = PyFloat_AsDouble(attribute);
+    Py_DECREF(attribute);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* dict[key] = float(value); -1 with the exception set on failure */
+static int
+set_double(PyObject *dict, PyObject *key, double value)
+{
+    PyObject *number = PyFloat_FromDouble(value);
+    if (number == NULL)
+        return -1;
+    int failed = PyDict_SetItem(dict, key, number);
+    Py_DECREF(number);
+    return failed;
+}
+
 /* ---------------------------------------------------------------------------------------- vectorize */
 
 static PyObject *
@@ -351,12 +375,8 @@ best_event(PyObject *self, PyObject *args)
                 dot += ranked[j].weight * x;
             }
             Py_CLEAR(vec);
-            attribute = PyObject_GetAttr(event, s_norm);
-            if (attribute == NULL)
-                goto error;
-            double norm = PyFloat_AsDouble(attribute);
-            Py_CLEAR(attribute);
-            if (norm == -1.0 && PyErr_Occurred())
+            double norm;
+            if (attr_double(event, s_norm, &norm) < 0)
                 goto error;
             double sim = dot / norm;
             if (use_topics) {
@@ -381,12 +401,8 @@ best_event(PyObject *self, PyObject *args)
                 if (shared)
                     sim += bonus;
             }
-            attribute = PyObject_GetAttr(event, s_size);
-            if (attribute == NULL)
-                goto error;
-            double size = PyFloat_AsDouble(attribute); /* an int: exact */
-            Py_CLEAR(attribute);
-            if (size == -1.0 && PyErr_Occurred())
+            double size; /* an int: exact */
+            if (attr_double(event, s_size, &size) < 0)
                 goto error;
             if (sim >= best_sim && sim >= threshold * (1.0 - young_discount / size)) {
                 if (sim > best_sim || best_key < 0 || ev_key < best_key) {
@@ -446,12 +462,7 @@ add_vector(PyObject *self, PyObject *args)
         if (old == NULL) {
             if (PyErr_Occurred())
                 goto error;
-            PyObject *value = PyFloat_FromDouble(weight);
-            if (value == NULL)
-                goto error;
-            int failed = PyDict_SetItem(vec, term, value);
-            Py_DECREF(value);
-            if (failed)
+            if (set_double(vec, term, weight) < 0)
                 goto error;
             norm2 += weight * weight;
             PyObject *postings = PyDict_GetItemWithError(index, term);
@@ -483,12 +494,7 @@ add_vector(PyObject *self, PyObject *args)
             if (before == -1.0 && PyErr_Occurred())
                 goto error;
             double after = before + weight;
-            PyObject *value = PyFloat_FromDouble(after);
-            if (value == NULL)
-                goto error;
-            int failed = PyDict_SetItem(vec, term, value);
-            Py_DECREF(value);
-            if (failed)
+            if (set_double(vec, term, after) < 0)
                 goto error;
             norm2 += after * after - before * before;
         }
