@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 TEMPLATE = "portal/error_page.html"
 
 
-def _page(request: HttpRequest, status: int, title: str, lead: str, **extra: object) -> HttpResponse:
+def _page(request: HttpRequest, status: int, title: str, lead: str) -> HttpResponse:
     response = TemplateResponse(
         request,
         TEMPLATE,
-        {"error_code": status, "error_title": title, "error_lead": lead, **extra},
+        {"error_code": status, "error_title": title, "error_lead": lead},
         status=status,
     )
     response.render()
@@ -50,5 +50,4 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         _(
             "为保护您的信息安全，这个表单已失效（可能是页面打开时间过长，或浏览器禁用了 Cookie）。请返回上一页，刷新后重新提交。"
         ),
-        csrf_reason=reason,
     )
