@@ -21,6 +21,8 @@ _OVERRIDES = (
     "_csp_replace_ro",
 )
 
+_NO_POLICY: dict[str, Any] = {}
+
 
 class CachedCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, with the header built once while nothing makes it vary.
@@ -38,8 +40,9 @@ class CachedCSPMiddleware(CSPMiddleware):
             getattr(response, name, None) is not None for name in _OVERRIDES
         ):
             return super().process_response(request, response)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-        policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+        # An unset policy is the one shared empty dict, so that the cache below can hit.
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or _NO_POLICY
+        policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or _NO_POLICY
         key = (id(policy), id(policy_ro))
         entry = self._cache.get(key)
         if entry is None or entry[0] is not policy or entry[1] is not policy_ro:
@@ -100,3 +103,58 @@ class UnstorableQueryMiddleware:
             from gongkai.portal.errors import bad_request
 
             return bad_request(request)
+
+
+class LeanPublicApiMiddleware:
+    """Serve the few anonymous public API operations without the middleware they do not use.
+
+    The public intake (``POST /api/v1/hotline/appeals``) and lookup (``POST /api/v1/hotline/lookup``)
+    are the busiest requests of the platform, anonymous JSON POSTs that read no session, user,
+    message, CSRF token, lockout or redirect. The middleware after this one (sessions, locale,
+    common, CSRF, authentication, OTP, staff 2FA, messages, X-Frame-Options, redirects, axes) cost
+    a request about 0.4 ms of CPU, as much as the lookup's own work (bench/hotline.py; ADR 0018).
+    For the addresses in ``GONGKAI_LEAN_API_PATHS`` this middleware calls the operation's view
+    (django-ninja's, resolved once) itself, after doing what the skipped middleware would have
+    done that such a request needs:
+
+    - the language from ``Accept-Language`` (or the language cookie), as ``LocaleMiddleware``,
+      with its ``Content-Language`` and ``Vary: Accept-Language`` headers;
+    - ``request.user`` is the anonymous user (nothing is read from a session), and the
+      ``X-Frame-Options`` header of ``X_FRAME_OPTIONS``.
+
+    What comes before it (security headers, the NUL check, the CSP header) still applies. The
+    operations are the same code as without it: ninja parses, validates and answers as usual, and
+    they are ``auth=None`` with no CSRF check in either case.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+        self.paths = frozenset(getattr(settings, "GONGKAI_LEAN_API_PATHS", ()))
+        self._views: dict[str, Any] = {}
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        path = request.path_info
+        if path not in self.paths:
+            return self.get_response(request)
+        match = self._views.get(path)
+        if match is None:
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = self._views[path] = resolve(path)
+            except Resolver404:
+                return self.get_response(request)
+        from django.contrib.auth.models import AnonymousUser
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.user = AnonymousUser()  # type: ignore[assignment]
+        request.resolver_match = match
+        response = match.func(request, *match.args, **match.kwargs)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # type: ignore[attr-defined]
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS.upper())
+        return response

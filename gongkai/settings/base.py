@@ -104,6 +104,9 @@ MIDDLEWARE = [
     # Anonymous readers of public pages are answered here when the page is cached (core/pagecache.py).
     "gongkai.core.pagecache.PageCacheMiddleware",
     "gongkai.core.middleware.CachedCSPMiddleware",
+    # The public intake and lookup (GONGKAI_LEAN_API_PATHS) are answered here, without the
+    # session, auth, CSRF, messages and lockout middleware below that they never use (ADR 0018).
+    "gongkai.core.middleware.LeanPublicApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +120,10 @@ MIDDLEWARE = [
     # AxesMiddleware must be last: it turns lockouts into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Anonymous public API operations served without the middleware after LeanPublicApiMiddleware
+# (core/middleware.py): the hotline's appeal and lookup, the busiest requests of the platform.
+GONGKAI_LEAN_API_PATHS = ("/api/v1/hotline/appeals", "/api/v1/hotline/lookup")
 
 ROOT_URLCONF = "gongkai.urls"
 WSGI_APPLICATION = "gongkai.wsgi.application"

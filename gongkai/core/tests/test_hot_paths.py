@@ -1,6 +1,7 @@
 """The hot-path helpers: prepared statements (PostgreSQL), inserts compiled once, counters."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -94,3 +95,32 @@ def test_counters_on_redis():
     finally:
         backend.delete_many(["a", "b"])
         del handler._connections.default  # type: ignore[attr-defined]
+
+
+def test_hot_cursor_converts_a_long_statement_once(settings):
+    """psycopg caches placeholder conversion only under 50 parameters; the hot cursor caches its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    from gongkai.core import db
+
+    values = list(range(60))
+    sql = "SELECT " + " + ".join(["%s::int"] * len(values)) + " AS total"
+    for _attempt in range(2):
+        with hot_cursor() as cursor:
+            cursor.execute(sql, values)
+            assert cursor.fetchone() == (sum(values),)
+    assert any(key[0] == sql.encode() for key in db._CONVERTED)
+    with hot_cursor() as cursor:  # other values through the cached conversion
+        cursor.execute(sql, [1] * len(values))
+        assert cursor.fetchone() == (60,)
+
+
+def test_the_csp_header_is_built_once(client):
+    from gongkai.core import middleware
+
+    middleware.CachedCSPMiddleware._cache.clear()
+    with mock.patch.object(middleware, "build_policy", wraps=middleware.build_policy) as build:
+        first = client.get("/healthz")
+        second = client.get("/healthz")
+    assert first.headers["Content-Security-Policy"] == second.headers["Content-Security-Policy"]
+    assert build.call_count == 2  # the policy and the report-only one, for the first response only
