@@ -18,7 +18,12 @@ httpx when wrk is missing), 16 connections, bounded by time (and the intake by c
    201 answers and hold every tracking number answered (``…intake.lost`` must be 0).
 2. Lookup: 1,000,000 orders (a year of history: COPY / executemany, with lead assignments and a
    public timeline) are loaded; a sample gets real query codes (``services.query_code_hash``).
-   ``POST /api/v1/hotline/lookup`` p50/p99 and req/s beside ``GET /healthz`` on the same server.
+   ``POST /api/v1/hotline/lookup`` p50/p99 and req/s beside ``GET /healthz`` on the same server,
+   first at saturation (16 connections sending as fast as answers come back: the req/s), then
+   paced (the same 16 connections, each waiting a random pause before its next request, so that
+   the offered rate is ``BENCH_HOTLINE_PACED_SHARE`` (0.5) of the saturated lookup rate): the
+   latency a citizen sees while the server has capacity left, beside ``/healthz`` paced alike.
+   At saturation a closed loop's latency is its queue (16 ÷ req/s, ``/healthz`` included).
 3. KPIs: ``selectors.kpi_for_department`` of the busiest department, in-process, 50 date ranges
    (7 days to a year): p50/p99; and ``GET /api/v1/hotline/kpis`` with a staff token (20 calls).
 
@@ -54,6 +59,7 @@ DBS = [d.strip() for d in os.environ.get("BENCH_HOTLINE_DBS", "pg,sqlite").split
 ORDERS = int(os.environ.get("BENCH_HOTLINE_ORDERS", "1000000"))
 INTAKE_SECONDS = float(os.environ.get("BENCH_HOTLINE_INTAKE_SECONDS", "12"))
 LOOKUP_SECONDS = float(os.environ.get("BENCH_HOTLINE_LOOKUP_SECONDS", "10"))
+PACED_SHARE = float(os.environ.get("BENCH_HOTLINE_PACED_SHARE", "0.5"))
 BASELINE_SECONDS = float(os.environ.get("BENCH_HOTLINE_BASELINE_SECONDS", "8"))
 CLIENTS = 16
 WRK_THREADS = 2
@@ -116,7 +122,14 @@ def _lua_str(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def lua_lookup(samples: list[tuple[str, str]]) -> str:
+def lua_delay(mean_ms: float | None) -> str:
+    """A pause before each request, uniform in [0, 2 × mean] ms (wrk's ``delay()``); none for None."""
+    if not mean_ms:
+        return ""
+    return f"\nfunction delay()\n  return math.random() * {2 * mean_ms:.3f}\nend\n"
+
+
+def lua_lookup(samples: list[tuple[str, str]], *, delay_ms: float | None = None) -> str:
     """Cycle through the sample's (tracking number, query code), each from another address."""
     rows = ",\n".join(f'{{"{number}","{code}"}}' for number, code in samples)
     return (
@@ -147,12 +160,17 @@ function request()
   return reqs[idx]
 end
 """
+        + lua_delay(delay_ms)
         + LUA_DONE.replace("__EXTRA__", "")
     )
 
 
-def lua_healthz() -> str:
-    return 'wrk.method = "GET"\nwrk.path = "/healthz"\n' + LUA_DONE.replace("__EXTRA__", "")
+def lua_healthz(*, delay_ms: float | None = None) -> str:
+    return (
+        'wrk.method = "GET"\nwrk.path = "/healthz"\n'
+        + lua_delay(delay_ms)
+        + LUA_DONE.replace("__EXTRA__", "")
+    )
 
 
 def lua_intake(appeals: list[dict], *, seconds: float, max_per_thread: int) -> str:
@@ -345,7 +363,7 @@ class Server:
             "--interface", "wsgi",
             "--host", "127.0.0.1",
             "--port", str(self.port),
-            "--workers", "2",
+            "--workers", os.environ.get("BENCH_HOTLINE_WORKERS", "2"),
             "--blocking-threads", str(self.threads),
             "--no-ws",
             "--log-level", "warning",
@@ -1091,6 +1109,24 @@ def lookup(db: str, server: Server, samples: list[tuple[str, str]], *, use_wrk: 
     emit(f"hotline.{db}.lookup.baseline_healthz_req_per_s", health_rate, "req/s")
     emit(f"hotline.{db}.lookup.baseline_healthz_p99", health["p99_us"] / 1000, "ms")
     emit(f"hotline.{db}.lookup.ratio", lookup_rate / health_rate if health_rate else 0.0, "ratio")
+    if not use_wrk or not lookup_rate:
+        return
+    # Paced: the same 16 connections offering PACED_SHARE of the saturated rate. Each connection
+    # waits a random pause (mean 16 / offered rate) before each request; wrk times a request from
+    # its sending, so the pause is not in the latency.
+    offered = PACED_SHARE * lookup_rate
+    pause_ms = CLIENTS / offered * 1000
+    paced_health = wrk_run(server.url, lua_healthz(delay_ms=pause_ms), LOOKUP_SECONDS)
+    paced = wrk_run(server.url, lua_lookup(samples, delay_ms=pause_ms), LOOKUP_SECONDS)
+    for name, result in (("paced lookup", paced), ("paced healthz", paced_health)):
+        errors = sum(result[k] for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
+        if errors:
+            note(f"{db}: {name}: {errors} errors or non-2xx answers of {result['requests']}")
+    emit(f"hotline.{db}.lookup.paced.offered_req_per_s", offered, "req/s")
+    emit(f"hotline.{db}.lookup.paced.req_per_s", paced["requests"] / (paced["duration_us"] / 1e6), "req/s")
+    emit(f"hotline.{db}.lookup.paced.p50", paced["p50_us"] / 1000, "ms")
+    emit(f"hotline.{db}.lookup.paced.p99", paced["p99_us"] / 1000, "ms")
+    emit(f"hotline.{db}.lookup.paced.baseline_healthz_p99", paced_health["p99_us"] / 1000, "ms")
 
 
 # --- 3. KPIs ----------------------------------------------------------------------------------------------

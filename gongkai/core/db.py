@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
-
 # Converted statements (``%s`` placeholders to ``$1``…) of the hot paths, by text and encoding.
 # psycopg caches this conversion only for statements under 4,096 bytes and 50 parameters; the
 # intake's one-statement write (the order's ~50 columns and its SMS, core/fastinsert.py) is over,

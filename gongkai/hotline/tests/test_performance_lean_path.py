@@ -46,7 +46,9 @@ def test_appeal_and_lookup_skip_the_session_and_auth_middleware(clock, tree):
         filed = _post(client, "/appeals", APPEAL, HTTP_IDEMPOTENCY_KEY="lean-1")
         assert filed.status_code == 201, filed.content
         body = filed.json()
-        found = _post(client, "/lookup", {"tracking_number": body["tracking_number"], "query_code": body["query_code"]})
+        found = _post(
+            client, "/lookup", {"tracking_number": body["tracking_number"], "query_code": body["query_code"]}
+        )
         assert found.status_code == 200, found.content
         assert found.json()["tracking_number"] == body["tracking_number"]
         # Any other address still goes through every middleware (here: the failing session one).
