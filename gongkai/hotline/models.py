@@ -350,6 +350,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("所在区县"),
+        db_index=False,
     )
     street = models.ForeignKey(
         "accounts.Department",
@@ -358,6 +359,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("所在街道"),
+        db_index=False,
     )
     location = models.CharField(_("地点"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -373,6 +375,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("主办单位"),
+        db_index=False,
     )
     current_department = models.ForeignKey(
         "accounts.Department",
@@ -382,23 +385,44 @@ class WorkOrder(models.Model):
         related_name="+",
         verbose_name=_("当前承办单位"),
         help_text=_("现在需要签收或办理的单位：一级派单时同主办单位，二级派单时为街道。"),
+        db_index=False,
     )
 
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reply_approved_at = models.DateTimeField(_("答复审核时间"), null=True, blank=True)
     reply_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -420,12 +444,18 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("答复单位"),
+        db_index=False,
     )
 
     # 信件公开: a mailbox letter is published only once staff approved these checked, redacted copies.
     publication_approved_at = models.DateTimeField(_("公开审核时间"), null=True, blank=True)
     publication_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     public_title = models.CharField(_("公开标题"), max_length=200, blank=True)
     public_content = models.TextField(_("公开来信内容"), blank=True)
@@ -454,6 +484,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="followers",
         verbose_name=_("并入工单"),
+        db_index=False,
     )
     invalid_reason = models.CharField(_("无效原因"), max_length=300, blank=True)
 
@@ -496,6 +527,27 @@ class WorkOrder(models.Model):
             models.Index(fields=["status", "created_at"], name="hotline_wo_status_created"),
             models.Index(fields=["id"], condition=Q(search_pending=True), name="hotline_wo_search_pending"),
             models.Index(fields=["id"], condition=Q(records_pending=True), name="hotline_wo_records_pending"),
+            # The foreign keys that a new order leaves empty are indexed only where they are set:
+            # every query (and Django's SET NULL on a user's deletion) asks for a value, which
+            # implies NOT NULL, and the intake writes 11 fewer index entries per appeal. The lead
+            # department is found through hotline_wo_kpi_cover and hotline_wo_lead_queue.
+            *(
+                models.Index(
+                    fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"hotline_wo_{short}_nn"
+                )
+                for name, short in (
+                    ("district", "district"),
+                    ("street", "street"),
+                    ("current_department", "current_dept"),
+                    ("received_by", "received_by"),
+                    ("dispatched_by", "dispatched_by"),
+                    ("replied_by", "replied_by"),
+                    ("reply_approved_by", "approved_by"),
+                    ("reply_department", "reply_dept"),
+                    ("publication_approved_by", "pub_approved_by"),
+                    ("merged_into", "merged_into"),
+                )
+            ),
         ]
         constraints = [
             # 件件有回复: nothing is closed without a reply (merged and invalid are other states).

@@ -160,3 +160,41 @@ def test_the_number_statement_relaxes_only_its_own_commit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # set_config(..., is_local=true): that statement only
+
+
+def _workorder_indexes() -> dict[str, dict]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, WorkOrder._meta.db_table)
+    return {name: info for name, info in constraints.items() if info["index"] and not info["primary_key"]}
+
+
+def test_a_new_order_enters_no_index_of_an_empty_foreign_key(db):
+    """The foreign keys a new appeal leaves empty are indexed only where set (migration 0010)."""
+    empty_at_intake = {
+        "district_id", "street_id", "lead_department_id", "current_department_id", "received_by_id",
+        "dispatched_by_id", "replied_by_id", "reply_approved_by_id", "reply_department_id",
+        "publication_approved_by_id", "merged_into_id",
+    }  # fmt: skip
+    partial = {
+        model_index.name for model_index in WorkOrder._meta.indexes if model_index.condition is not None
+    }
+    for name, info in _workorder_indexes().items():
+        if info["columns"] and info["columns"][0] in empty_at_intake and name != "hotline_wo_kpi_cover":
+            assert name in partial, f"{name} indexes every row, NULL included"
+    for column in empty_at_intake - {"lead_department_id"}:
+        assert any(
+            info["columns"] == [column] and name in partial for name, info in _workorder_indexes().items()
+        ), column
+
+
+def test_a_foreign_key_lookup_uses_its_partial_index(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN SELECT id FROM hotline_workorder WHERE merged_into_id = %s", [5])
+        else:
+            cursor.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM hotline_workorder WHERE merged_into_id = %s", [5]
+            )
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "hotline_wo_merged_into_nn" in plan, plan
