@@ -192,7 +192,9 @@ PUBLIC_VIEW_FIELDS = (
 _PRECOMPILED = threading.local()
 
 
-def _compiled(key: tuple, build: Callable[[list[Any]], QuerySet], values: list[Any]) -> tuple[Any, ...]:
+def _compiled(
+    key: tuple, build: Callable[[list[Any]], QuerySet], values: list[Any]
+) -> tuple[Any, Any, str, list[Any], list[Any]]:
     cache = getattr(_PRECOMPILED, "entries", None)
     if cache is None:
         cache = _PRECOMPILED.entries = {}
@@ -206,23 +208,27 @@ def _compiled(key: tuple, build: Callable[[list[Any]], QuerySet], values: list[A
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         positions = [params.index(sentinel) for sentinel in sentinels]
-        entry = cache[key] = (queryset.db, compiler, sql, list(params), positions)
-    alias, compiler, sql, params, positions = entry
+        entry = cache[key] = (queryset.db, compiler, sql, list(params), positions, [])
+    alias, compiler, sql, params, positions, plan = entry
     params = list(params)
     for position, value in zip(positions, values, strict=True):
         params[position] = value
-    return alias, compiler, sql, params
+    return alias, compiler, sql, params, plan
 
 
-def _instances(alias: str, compiler: Any, rows: list[Any]) -> list[Any]:
+def _instances(alias: str, compiler: Any, rows: list[Any], plan: list[Any]) -> list[Any]:
+    """Model instances of ``rows`` as the ORM builds them; ``plan`` (one per compiled statement)
+    keeps the column names and ``select_related`` populators, which depend only on the statement."""
     if not rows:
         return []
-    select, klass_info = compiler.select, compiler.klass_info
-    model = klass_info["model"]
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    attnames = [column[0].target.attname for column in select[start:end]]
-    # Django 5.2 signature (the stubs already describe 6.0's extra ``fetch_mode``).
-    populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+    if not plan:
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        attnames = [column[0].target.attname for column in select[start:end]]
+        # Django 5.2 signature (the stubs already describe 6.0's extra ``fetch_mode``).
+        populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+        plan[:] = [klass_info["model"], start, end, attnames, populators]
+    model, start, end, attnames, populators = plan
     result = []
     for row in compiler.results_iter([rows]):
         obj = model.from_db(alias, attnames, row[start:end])
@@ -243,10 +249,10 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     The statement is prepared on PostgreSQL (``gongkai.core.db``: parsed and planned once per
     connection).
     """
-    alias, compiler, sql, params = _compiled(key, build, values)
+    alias, compiler, sql, params, plan = _compiled(key, build, values)
     with hot_cursor(alias) as cursor:
         cursor.execute(sql, params)
-        return _instances(alias, compiler, cursor.fetchall())
+        return _instances(alias, compiler, cursor.fetchall(), plan)
 
 
 #: Translated labels of the public view, per (language, kind, value): each ``gettext`` walks the

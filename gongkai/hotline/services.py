@@ -12,6 +12,7 @@ Chinese messages before anything is locked.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -220,8 +221,14 @@ def _validate_id_number(value: str) -> str:
     return value
 
 
+@functools.cache
+def _choice_values(choices: Any) -> frozenset[str]:
+    # ``TextChoices.values`` builds its list (and every label) anew on each access.
+    return frozenset(choices.values)
+
+
 def _choice(value: Any, choices: Any, *, field: str, label: str | Promise) -> str:
-    if value not in choices.values:
+    if not isinstance(value, str) or value not in _choice_values(choices):
         raise ValidationError({field: _("%(label)s无效。") % {"label": label}})
     return str(value)
 

@@ -122,3 +122,14 @@ def test_a_repeated_lookup_compiles_no_sql(client, clock, replied):
     # (wagtail's RedirectMiddleware looks the 404's path up: Site, Redirect; not the lookup's.)
     assert [label for label in compiled if label.startswith("hotline.")] == []
     assert response.json()["tracking_number"] == replied.tracking_number
+
+
+def test_a_repeated_lookup_builds_no_related_populators(client, clock, replied):
+    """The select_related populators are kept with the compiled statement (selectors._instances)."""
+    code = _known_code(replied)
+    body = {"tracking_number": replied.tracking_number, "query_code": code}
+    first = client.post(BASE + "/lookup", body, content_type="application/json")
+    with mock.patch.object(selectors, "get_related_populators", side_effect=AssertionError("rebuilt")):
+        again = client.post(BASE + "/lookup", body, content_type="application/json")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert len(again.json()["events"]) > 1 and again.json()["lead_department"]
