@@ -316,6 +316,19 @@ def private_storage() -> Any:
     return default
 
 
+def _staff_member() -> models.ForeignKey:
+    """Who took a step on a work order (received, dispatched, replied, approved…): kept when the
+    account goes, and indexed only where set (``WorkOrder.Meta.indexes``)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class WorkOrder(models.Model):
     """One appeal (诉求) from any channel, through dispatch, reply and callback to its close."""
 
@@ -388,42 +401,14 @@ class WorkOrder(models.Model):
         db_index=False,
     )
 
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    received_by = _staff_member()
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
-    dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    dispatched_by = _staff_member()
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    replied_by = _staff_member()
     reply_approved_at = models.DateTimeField(_("答复审核时间"), null=True, blank=True)
-    reply_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    reply_approved_by = _staff_member()
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
@@ -449,14 +434,7 @@ class WorkOrder(models.Model):
 
     # 信件公开: a mailbox letter is published only once staff approved these checked, redacted copies.
     publication_approved_at = models.DateTimeField(_("公开审核时间"), null=True, blank=True)
-    publication_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    publication_approved_by = _staff_member()
     public_title = models.CharField(_("公开标题"), max_length=200, blank=True)
     public_content = models.TextField(_("公开来信内容"), blank=True)
 
