@@ -26,6 +26,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -177,12 +178,10 @@ def ingest_posts(
         return result
 
     if pipeline is not None:
-        analyses = pipeline.process(fresh)
-        created, events_created = _store(source, fresh, analyses, pipeline)
+        created, events_created = _analyse_and_store(source, fresh, pipeline)
     else:
         with pipelines.worker_pipeline() as worker:
-            analyses = worker.process(fresh)
-            created, events_created = _store(source, fresh, analyses, worker)
+            created, events_created = _analyse_and_store(source, fresh, worker)
             pipelines.pipeline_save_state_if_due(worker)
     result.created = created
     result.duplicates_skipped += len(fresh) - created
@@ -349,10 +348,55 @@ def _resolve_keys(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+#: Posts analysed, then stored, at a time: while PostgreSQL stores one chunk, the next is analysed.
+STORE_CHUNK = 1000
+_Analysed = tuple[list[Analysis], dict[int, Any], dict[int, float]]
+
+
+def _analyse(pipeline: pipelines.Pipeline, posts: Sequence[RawPost]) -> _Analysed:
+    """The analyses of ``posts``, with their events' states and hotness right after them."""
+    analyses = pipeline.process(posts)
+    keys = {a.event_key for a in analyses if a.event_key is not None}
+    return analyses, pipeline.event_states(keys), pipeline.event_hotness(keys)
+
+
+def _analyse_and_store(source: Source, posts: list[RawPost], pipeline: pipelines.Pipeline) -> tuple[int, int]:
+    """Analyse and store ``posts`` in one transaction; returns ``(posts created, events created)``.
+
+    On PostgreSQL a batch of more than ``STORE_CHUNK`` posts goes in chunks, in order: a thread
+    analyses chunk k + 1 while this one stores chunk k, so the pipeline's CPU and the database's
+    work overlap (psycopg releases the GIL while it waits for the server). Only that thread touches
+    the pipeline meanwhile (the events' states are taken with each chunk's analysis), and only this
+    one the database connection. A post of a later chunk finds its original of an earlier chunk in
+    the database (same transaction), as one of a later batch does.
+    """
+    if connection.vendor != "postgresql" or len(posts) <= STORE_CHUNK:
+        return _store(source, posts, *_analyse(pipeline, posts))
+    chunks = [list(chunk) for chunk in _chunks(posts, STORE_CHUNK)]
+    created = events_created = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opinion-analyse") as executor:
+        with transaction.atomic():
+            pending = executor.submit(_analyse, pipeline, chunks[0])
+            for index, chunk in enumerate(chunks):
+                analysed = pending.result()
+                if index + 1 < len(chunks):
+                    pending = executor.submit(_analyse, pipeline, chunks[index + 1])
+                stored, made = _store(source, chunk, *analysed)
+                created += stored
+                events_created += made
+    return created, events_created
+
+
 def _store(
-    source: Source, posts: list[RawPost], analyses: list[Analysis], pipeline: pipelines.Pipeline
+    source: Source,
+    posts: list[RawPost],
+    analyses: list[Analysis],
+    states: dict[int, Any],
+    hotness: dict[int, float],
 ) -> tuple[int, int]:
-    """Store the analysed posts in one transaction; returns ``(posts created, events created)``."""
+    """Store the analysed posts in one transaction (or the caller's); ``states`` and ``hotness``
+    of their events as the pipeline had them after these posts. Returns ``(posts created, events
+    created)``."""
     now = timezone.now()
     batch_keys = {post.key for post in posts}
     earlier_keys = {a.duplicate_of for a in analyses if a.duplicate_of and a.duplicate_of not in batch_keys}
@@ -381,7 +425,7 @@ def _store(
         ]
         _link_topics(created)
         _link_batch_duplicates(source, created, inserted)
-        events_created = _update_events(created, events, pipeline)
+        events_created = _update_events(created, events, states, hotness)
     return len(created), events_created
 
 
@@ -442,7 +486,10 @@ def _event_min_posts() -> int:
 
 
 def _update_events(
-    created: list[tuple[RawPost, Analysis, int]], events: dict[int, int], pipeline: pipelines.Pipeline
+    created: list[tuple[RawPost, Analysis, int]],
+    events: dict[int, int],
+    states: dict[int, Any],
+    hotness: dict[int, float],
 ) -> int:
     """Create the events that reached the minimum size, update the counters of the others."""
     per_key: dict[int, list[tuple[RawPost, Analysis]]] = defaultdict(list)
@@ -451,8 +498,6 @@ def _update_events(
             per_key[analysis.event_key].append((post, analysis))
     if not per_key:
         return 0
-    states = pipeline.event_states(per_key)
-    hotness = pipeline.event_hotness(per_key)
     minimum = _event_min_posts()
     new_keys = [key for key in per_key if key not in events and key in states and states[key].size >= minimum]
     events_created = _create_events(new_keys, states, hotness) if new_keys else 0

@@ -97,8 +97,42 @@ def test_a_batch_racing_the_same_batch_stores_each_post_once(source):
     pipeline = pipelines.Pipeline()
     posts = [raw("1"), raw("2", "今天天气不错", minutes=1)]
     services.ingest_posts(source, posts[:1], pipeline=pipeline)
-    created, _events = services._store(source, posts, pipeline.process(posts), pipeline)
+    created, _events = services._store(source, posts, *services._analyse(pipeline, posts))
     assert created == 1 and Post.objects.count() == 2
+
+
+@needs["events"]
+@needs["dedupe"]
+def test_a_batch_stored_in_chunks_while_the_next_is_analysed_is_stored_as_one(source, settings, monkeypatch):
+    """PostgreSQL: chunk k is stored while chunk k + 1 is analysed in a thread, in one transaction;
+    copies of posts of earlier chunks, events created mid-batch: all as one chunk would store them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the chunked path is PostgreSQL's")
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 3
+    text = "紧急扩散：松江路明天全天停水，请大家提前储水，转发告知家人朋友邻居"
+    posts = [raw("0", text)] + [raw(str(i), WATER[i % 3], minutes=i) for i in range(1, 6)]
+    posts += [raw("copy", "转发：" + text, minutes=7), raw("7", "今天天气不错", minutes=8)]
+
+    def stored(chunk: int, slot_source: str) -> list[tuple]:
+        monkeypatch.setattr(services, "STORE_CHUNK", chunk)
+        batch = [dataclasses.replace(post, source=slot_source) for post in posts]
+        pipeline = pipelines.Pipeline(key_offset=chunk << pipelines.KEY_BITS)  # its own event keys
+        result = services.ingest_posts(slot_source, batch, pipeline=pipeline)
+        assert result.created == len(posts) and not result.errors
+        rows = Post.objects.filter(source__code=slot_source).order_by("external_id")
+        return [
+            (p.external_id, p.duplicate_of.external_id if p.duplicate_of else None,
+             p.event.post_count if p.event else None, p.event.label if p.event else None,
+             sorted(p.topic_links.values_list("topic_id", flat=True)))
+            for p in rows.select_related("duplicate_of", "event")
+        ]  # fmt: skip
+
+    other = services.source_create(code="vendor-b", name="b", kind=source.kind)
+    assert stored(2, source.code) == stored(len(posts), other.code)
+    copy = Post.objects.get(source=source, external_id="copy")
+    assert copy.duplicate_of.external_id == "0" and copy.event_id is not None
 
 
 def test_bad_posts_are_reported_by_index_and_the_others_taken(source):
