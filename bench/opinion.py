@@ -562,7 +562,7 @@ def _bare_limits(rows: list[tuple[Any, ...]]) -> None:
 
 
 STORE_STEPS = (
-    "ingest_posts", "raw_post_check", "_stored_ids", "_analyse_and_store", "timed_process", "_store", "_resolve_keys", "_event_ids",
+    "ingest_posts", "raw_post_check", "_stored_ids", "_analyse_and_store", "timed_process", "_store", "_store_posts", "_resolve_keys", "_event_ids",
     "_post_values", "_insert_posts", "_link_topics", "_link_batch_duplicates", "_update_events",
     "_create_events", "_add_to_events", "pipeline_save_state_if_due",
 )  # fmt: skip

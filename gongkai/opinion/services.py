@@ -364,27 +364,34 @@ def _analyse_and_store(source: Source, posts: list[RawPost], pipeline: pipelines
     """Analyse and store ``posts`` in one transaction; returns ``(posts created, events created)``.
 
     On PostgreSQL a batch of more than ``STORE_CHUNK`` posts goes in chunks, in order: a thread
-    analyses chunk k + 1 while this one stores chunk k, so the pipeline's CPU and the database's
-    work overlap (psycopg releases the GIL while it waits for the server). Only that thread touches
-    the pipeline meanwhile (the events' states are taken with each chunk's analysis), and only this
-    one the database connection. A post of a later chunk finds its original of an earlier chunk in
-    the database (same transaction), as one of a later batch does.
+    analyses chunk k + 1 while this one stores chunk k's posts, topics and duplicate links, so the
+    pipeline's CPU and the database's work overlap (psycopg releases the GIL while it waits for the
+    server). Only that thread touches the pipeline meanwhile, and only this one the database
+    connection. A post of a later chunk finds its original of an earlier chunk in the database
+    (same transaction), as one of a later batch does. The events are updated once, after the last
+    chunk, from the pipeline's states then, exactly as for a batch stored at once.
     """
     if connection.vendor != "postgresql" or len(posts) <= STORE_CHUNK:
         return _store(source, posts, *_analyse(pipeline, posts))
     chunks = [list(chunk) for chunk in _chunks(posts, STORE_CHUNK)]
-    created = events_created = 0
+    created: list[tuple[RawPost, Analysis, int]] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opinion-analyse") as executor:
         with transaction.atomic():
-            pending = executor.submit(_analyse, pipeline, chunks[0])
+            events: dict[int, int] = {}  # the events' rows as the batch found them (new ones: at the end)
+            pending = executor.submit(pipeline.process, chunks[0])
             for index, chunk in enumerate(chunks):
-                analysed = pending.result()
+                analyses = pending.result()
                 if index + 1 < len(chunks):
-                    pending = executor.submit(_analyse, pipeline, chunks[index + 1])
-                stored, made = _store(source, chunk, *analysed)
-                created += stored
-                events_created += made
-    return created, events_created
+                    pending = executor.submit(pipeline.process, chunks[index + 1])
+                known = {a.event_key for a in analyses if a.event_key is not None} - events.keys()
+                events.update(_event_ids(known))
+                created.extend(_store_posts(source, chunk, analyses, events))
+            # the helper thread is idle now: the pipeline is this thread's again
+            keys = {analysis.event_key for _post, analysis, _pk in created if analysis.event_key is not None}
+            events_created = _update_events(
+                created, events, pipeline.event_states(keys), pipeline.event_hotness(keys)
+            )
+    return len(created), events_created
 
 
 def _store(
@@ -397,36 +404,48 @@ def _store(
     """Store the analysed posts in one transaction (or the caller's); ``states`` and ``hotness``
     of their events as the pipeline had them after these posts. Returns ``(posts created, events
     created)``."""
+    event_keys = {a.event_key for a in analyses if a.event_key is not None}
+    with transaction.atomic():
+        events = _event_ids(event_keys)
+        created = _store_posts(source, posts, analyses, events)
+        if not created:
+            return 0, 0
+        events_created = _update_events(created, events, states, hotness)
+    return len(created), events_created
+
+
+def _store_posts(
+    source: Source, posts: list[RawPost], analyses: list[Analysis], events: dict[int, int]
+) -> list[tuple[RawPost, Analysis, int]]:
+    """INSERT the posts (``events``: event key → row of the events that have one), their topics
+    and their links to originals of the same posts; returns ``(post, analysis, pk)`` of those
+    inserted. Inside the caller's transaction."""
     now = timezone.now()
     batch_keys = {post.key for post in posts}
     earlier_keys = {a.duplicate_of for a in analyses if a.duplicate_of and a.duplicate_of not in batch_keys}
-    event_keys = {a.event_key for a in analyses if a.event_key is not None}
-    with transaction.atomic():
-        originals = _resolve_keys(earlier_keys) if earlier_keys else {}
-        events = _event_ids(event_keys)
-        rows = [
-            _post_values(
-                source,
-                post,
-                analysis,
-                now,
-                originals.get(analysis.duplicate_of) if analysis.duplicate_of else None,
-                events.get(analysis.event_key) if analysis.event_key is not None else None,
-            )
-            for post, analysis in zip(posts, analyses, strict=True)
-        ]
-        inserted = _insert_posts(rows)
-        if not inserted:
-            return 0, 0
-        created = [
-            (post, analysis, inserted[post.external_id])
-            for post, analysis in zip(posts, analyses, strict=True)
-            if post.external_id in inserted
-        ]
-        _link_topics(created)
-        _link_batch_duplicates(source, created, inserted)
-        events_created = _update_events(created, events, states, hotness)
-    return len(created), events_created
+    originals = _resolve_keys(earlier_keys) if earlier_keys else {}
+    rows = [
+        _post_values(
+            source,
+            post,
+            analysis,
+            now,
+            originals.get(analysis.duplicate_of) if analysis.duplicate_of else None,
+            events.get(analysis.event_key) if analysis.event_key is not None else None,
+        )
+        for post, analysis in zip(posts, analyses, strict=True)
+    ]
+    inserted = _insert_posts(rows)
+    if not inserted:
+        return []
+    created = [
+        (post, analysis, inserted[post.external_id])
+        for post, analysis in zip(posts, analyses, strict=True)
+        if post.external_id in inserted
+    ]
+    _link_topics(created)
+    _link_batch_duplicates(source, created, inserted)
+    return created
 
 
 def _event_ids(keys: set[int]) -> dict[int, int]:
