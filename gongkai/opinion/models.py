@@ -251,9 +251,16 @@ class Event(models.Model):
 class Post(models.Model):
     """One post, comment, article, appeal or message, stored once per ``(source, external_id)``."""
 
-    # Indexed by the unique constraint and the feed index below, both starting with it.
+    # Indexed by the unique constraint and the feed index below, both starting with it. No database
+    # constraint on this and the event below (nor on PostTopic's two): see ADR 0019; Django's
+    # on_delete still applies.
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="posts", db_index=False, verbose_name=_("来源")
+        Source,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("来源"),
     )
     external_id = models.CharField(_("来源编号"), max_length=MAX_EXTERNAL_ID)
     kind = models.CharField(_("类型"), max_length=10, choices=PostKind.choices, default=PostKind.POST)
@@ -285,16 +292,19 @@ class Post(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index below: a new post is never corrected
         verbose_name=_("情感校正人"),
     )
     sentiment_corrected_at = models.DateTimeField(_("情感校正时间"), null=True, blank=True)
-    fingerprint = models.BigIntegerField(_("指纹"), default=0, db_index=True)
+    # Stored for the API and the analysts, never searched by: not indexed.
+    fingerprint = models.BigIntegerField(_("指纹"), default=0)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="duplicates",
+        db_index=False,  # a partial index below: most posts are no copy
         verbose_name=_("重复于"),
     )
     # Indexed together with the time below (the event's posts in order), not alone.
@@ -305,6 +315,7 @@ class Post(models.Model):
         blank=True,
         related_name="posts",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("事件"),
     )
     # The clusterer's key of the post's event. The Event row (and ``event``) exists once the event
@@ -336,6 +347,17 @@ class Post(models.Model):
                 name="opinion_post_event_pending",
                 condition=models.Q(event__isnull=True, event_key__isnull=False),
             ),
+            # A post's copies, and what an analyst corrected: only the rows that have one.
+            models.Index(
+                fields=["duplicate_of"],
+                name="opinion_post_duplicate_nn",
+                condition=models.Q(duplicate_of__isnull=False),
+            ),
+            models.Index(
+                fields=["sentiment_corrected_by"],
+                name="opinion_post_corrected_nn",
+                condition=models.Q(sentiment_corrected_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,8 +367,12 @@ class Post(models.Model):
 class PostTopic(models.Model):
     """A post matched a topic; the post's time is copied here so a topic's feed is one index scan."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="topic_links", db_index=False)
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="post_links", db_index=False)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="topic_links", db_index=False, db_constraint=False
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="post_links", db_index=False, db_constraint=False
+    )
     published_at = models.DateTimeField()
 
     class Meta:

@@ -390,3 +390,88 @@ def test_the_hotness_of_events_without_new_posts_cools_down(source, settings):
     Event.objects.filter(pk=event.pk).update(hotness=50, updated_at=now + datetime.timedelta(days=1))
     assert services.events_refresh_hotness(now=now + datetime.timedelta(days=3)) == 0
     assert Event.objects.get().hotness == 50
+
+
+# --- What the database no longer checks on every post (ADR 0019) ---------------------------------
+
+
+def test_without_database_constraints_django_still_applies_on_delete(source):
+    """The post's source and event and the topic links have no foreign-key constraint in
+    PostgreSQL; deleting what they point to still does what the models say."""
+    from django.db.models import ProtectedError
+
+    topic = Topic.objects.create(name="供水", rule="停水 OR 供水")
+    services.ingest_posts(source, [raw("1", WATER[0]), raw("2", WATER[1], minutes=1)])
+    post = Post.objects.get(external_id="1")
+    assert PostTopic.objects.filter(topic=topic).count() == 2
+    topic.delete()  # CASCADE
+    assert not PostTopic.objects.exists() and Post.objects.count() == 2
+    event = Event.objects.create(
+        key=987654321, label="测试", first_seen=post.published_at, last_seen=post.published_at
+    )
+    Post.objects.filter(pk=post.pk).update(event=event)
+    event.delete()  # SET_NULL
+    post.refresh_from_db()
+    assert post.event_id is None
+    with pytest.raises(ProtectedError):  # PROTECT
+        source.delete()
+    assert Post.objects.count() == 2
+
+
+def test_ingest_constraints_and_indexes_in_the_database():
+    """PostgreSQL: no per-row check of the four foreign keys; copies and corrections indexed only
+    where set; no index on the fingerprint. The plans of the workspace's lookups use them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps the constraints inside its table definitions")
+    with connection.cursor() as cursor:
+        post = connection.introspection.get_constraints(cursor, "opinion_post")
+        links = connection.introspection.get_constraints(cursor, "opinion_posttopic")
+        foreign = {tuple(c["columns"]) for c in [*post.values(), *links.values()] if c["foreign_key"]}
+        assert foreign == {("duplicate_of_id",), ("sentiment_corrected_by_id",)}
+        indexed = {tuple(c["columns"]) for c in post.values() if c["index"] and not c["primary_key"]}
+        assert ("fingerprint",) not in indexed
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'opinion_post' AND indexname LIKE '%%_nn'"
+        )
+        partial = dict(cursor.fetchall())
+        assert set(partial) == {"opinion_post_duplicate_nn", "opinion_post_corrected_nn"}
+        assert all("IS NOT NULL" in definition for definition in partial.values())
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM opinion_post WHERE duplicate_of_id = 5")
+        assert "opinion_post_duplicate_nn" in " ".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_batch_after_a_rolled_back_one_is_stored(source):
+    """PostgreSQL stages each batch in a temporary table made inside the transaction: a batch whose
+    transaction was rolled back leaves nothing behind, and the next one creates the table again."""
+    from django.db import transaction
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.ingest_posts(source, [raw("1", WATER[0])])
+        raise Boom
+    assert not Post.objects.exists()
+    result = services.ingest_posts(source, [raw("1", WATER[0]), raw("2", WATER[1], minutes=1)])
+    assert result.created == 2 and result.errors == []
+    assert sorted(Post.objects.values_list("external_id", flat=True)) == ["1", "2"]
+
+
+def test_two_batches_in_one_transaction_keep_their_own_posts(source):
+    """Rows of one batch staged earlier in the same transaction are not inserted again by the next."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        first = services.ingest_posts(
+            source, [raw(str(i), f"{WATER[i % 3]} 第{i}条", minutes=i) for i in range(3)]
+        )
+        second = services.ingest_posts(
+            source, [raw(str(i), f"{WATER[i % 3]} 第{i}条", minutes=i) for i in range(2, 6)]
+        )
+    assert (first.created, second.created, second.duplicates_skipped) == (3, 3, 1)
+    assert Post.objects.count() == 6
+    ordered = list(Post.objects.order_by("pk").values_list("external_id", flat=True))
+    assert ordered == ["0", "1", "2", "3", "4", "5"]  # each batch inserted in its order
