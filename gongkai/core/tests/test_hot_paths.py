@@ -97,6 +97,55 @@ def test_counters_on_redis():
         del handler._connections.default  # type: ignore[attr-defined]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_counters_on_the_database_cache(monkeypatch):
+    """The embedded mode's cache: one SELECT and one upsert per call, readable by ``cache.get``,
+    a window that opens at the first hit and restarts once expired, expired rows purged."""
+    from django.core import cache as cache_module
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongkai.core import cache as counters
+
+    call_command("createcachetable", "gk_test_counters", verbosity=0)
+    backend = DatabaseCache("gk_test_counters", {"KEY_PREFIX": "t"})
+    handler = cache_module.caches
+    handler._connections.default = backend  # type: ignore[attr-defined]
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert incr_many([("a", 60), ("b", 60)]) == [1, 1]
+        statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+        assert statements.count("SELECT") == 1 and statements.count("INSERT") == 1
+        assert incr_many([("a", 60)]) == [2]
+        counts, values = incr_and_read([("c", 60)], ["a", "b", "none"])
+        assert counts == [1] and values == [2, 1, 0]
+        assert backend.get("a") == 2 and backend.get("c") == 1  # Django's own reads agree
+        decr_many(["a"])
+        assert incr_many([("a", 60)]) == [2]
+        with connection.cursor() as cursor:  # the window of "a" is over
+            cursor.execute(
+                "UPDATE gk_test_counters SET expires = %s WHERE cache_key = %s",
+                [connection.ops.adapt_datetimefield_value(dt.datetime(2000, 1, 1, tzinfo=dt.UTC)), "t:1:a"],
+            )
+        assert incr_many([("a", 60)]) == [1] and backend.get("a") == 1
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE gk_test_counters SET expires = %s WHERE cache_key = %s",
+                [connection.ops.adapt_datetimefield_value(dt.datetime(2000, 1, 1, tzinfo=dt.UTC)), "t:1:b"],
+            )
+        monkeypatch.setattr(counters, "DATABASE_PURGE_EVERY", 1)
+        incr_many([("c", 60)])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM gk_test_counters ORDER BY cache_key")
+            assert [row[0] for row in cursor.fetchall()] == ["t:1:a", "t:1:c"]
+    finally:
+        del handler._connections.default  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE gk_test_counters")
+
+
 def test_hot_cursor_converts_a_long_statement_once(settings):
     """psycopg caches placeholder conversion only under 50 parameters; the hot cursor caches its own."""
     if connection.vendor != "postgresql":
