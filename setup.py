@@ -1,8 +1,9 @@
 """The project is described in pyproject.toml; this file only adds the optional C extensions.
 
 ``gongkai.opinion.analysis._events_core`` is the compiled hot path of the events stage
-(docs/opinion-events.md, "Speed") and ``_dedupe_core`` the exact-Jaccard step of the near-duplicate
-index (docs/opinion-dedupe.md). Both are optional: without a C compiler the install goes on and
+(docs/opinion-events.md, "Speed"), ``_dedupe_core`` the exact-Jaccard step of the near-duplicate
+index (docs/opinion-dedupe.md) and ``_sentiment_core`` the sentiment model's n-gram sums
+(docs/opinion-sentiment.md). All are optional: without a C compiler the install goes on and
 the pure-Python (numpy) paths run, with the same results.
 """
 
@@ -21,6 +22,12 @@ setup(
             "gongkai.opinion.analysis._dedupe_core",
             ["gongkai/opinion/analysis/_dedupe_core.c"],
             extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "gongkai.opinion.analysis._sentiment_core",
+            ["gongkai/opinion/analysis/_sentiment_core.c"],
+            extra_compile_args=["-O2", "-ffp-contract=off", "-fno-fast-math"],
             optional=True,
         ),
     ]

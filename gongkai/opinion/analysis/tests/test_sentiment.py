@@ -230,3 +230,38 @@ def test_retraining_with_corrections_flips_the_corrected_sentences(model):
     # the base data is still there: the obvious sentences keep their labels
     assert retrained.predict("城市清雪很及时，点赞")[0] == SENTIMENT_POSITIVE
     assert retrained.predict("暖气一直不热，打了三次电话没人管")[0] == SENTIMENT_NEGATIVE
+
+
+@pytest.mark.skipif(sentiment._sentiment_core is None, reason="the C extension is not built")
+def test_the_compiled_scoring_gives_the_numpy_paths_floats():
+    """``_sentiment_core.sums`` and the numpy path (hash every n-gram, two ``bincount``s) give the
+    same P(negative), bit for bit: folded full-width and upper-case letters, NULs, emoji, texts
+    shorter than an n-gram, empty texts, a long one, every kind of Python string storage."""
+    import random
+
+    model = SentimentModel.load_default()
+    rng = random.Random(5)
+    alphabet = "城市清雪很及时点赞暖气不热打了三次电话没人管ＡＢＣａｂｃABCxyz 　，。！？😀\x00𠀀é"
+    texts = ["", "\x00", "好", "ＡＢ", "A\x00B", "很好" * 2000, "暖气不热😀", "Ünïcödé 差评"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(500)]
+    compiled = model.negative_probabilities(texts)
+    model.compiled = False
+    expected = model.negative_probabilities(texts)
+    assert np.array_equal(compiled, expected, equal_nan=True)
+    assert np.isnan(compiled[0]) and np.isnan(compiled[1])
+
+
+@pytest.mark.skipif(sentiment._sentiment_core is None, reason="the C extension is not built")
+def test_the_compiled_scoring_refuses_wrong_arguments():
+    from gongkai.opinion.analysis import _sentiment_core
+
+    table = np.zeros(1 << 4, dtype=np.float32)
+    out = np.zeros(1)
+    with pytest.raises(ValueError, match="2\\*\\*bits"):
+        _sentiment_core.sums(["a"], table, table, 5, 3, out, out.copy())
+    with pytest.raises(ValueError, match="one entry per text"):
+        _sentiment_core.sums(["a", "b"], table, table, 4, 3, out, out.copy())
+    with pytest.raises(TypeError, match="strings"):
+        _sentiment_core.sums([b"a"], table, table, 4, 3, out, out.copy())
+    with pytest.raises(TypeError):
+        _sentiment_core.sums(["a"], np.zeros(16), table, 4, 3, out, out.copy())  # float64 table
