@@ -224,6 +224,9 @@ class Event(models.Model):
     district = models.CharField(
         _("所属区县"), max_length=MAX_DISTRICT, blank=True, help_text=_("区县（开发区）的机构代码。")
     )
+    # {district code: posts}: kept by ingest as posts join, so the district (where most posts are)
+    # never needs a recount of the event's posts.
+    district_counts = models.JSONField(_("各区县帖子数"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.OPEN)
     is_rumor = models.BooleanField(_("谣言"), default=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)

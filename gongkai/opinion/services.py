@@ -574,33 +574,12 @@ def _update_events(
     existing = sorted(key for key in per_key if key in events)
     if existing:
         _add_to_events(existing, per_key, states, hotness)
-        _refresh_districts([events[key] for key in existing if any(a.district for _p, a in per_key[key])])
     return events_created
 
 
-def _refresh_districts(event_ids: list[int]) -> None:
-    """An event belongs where most of its posts are (属地): recounted when posts naming a place
-    join it, so an event whose first posts came from elsewhere moves to its real district."""
-    if not event_ids:
-        return
-    votes: dict[int, dict[str, int]] = defaultdict(dict)
-    for event_id, district, n in (
-        Post.objects.filter(event_id__in=event_ids)
-        .exclude(district="")
-        .values_list("event_id", "district")
-        .annotate(n=models.Count("pk"))
-        .order_by()
-    ):
-        votes[event_id][district] = n
-    current = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "district"))
-    updates = []
-    for pk, counted in votes.items():
-        best = max(counted, key=lambda d: (counted[d], d))
-        if best != current.get(pk):
-            updates.append((best, pk))
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {Event._meta.db_table} SET district = %s WHERE id = %s", updates)  # noqa: S608
+def _district_of(counts: dict[str, int]) -> str:
+    """An event belongs where most of its posts are (属地); ties go to the larger code."""
+    return max(counts, key=lambda d: (counts[d], d)) if counts else ""
 
 
 def _add_to_events(
@@ -610,9 +589,12 @@ def _add_to_events(
     hotness: dict[int, float],
 ) -> None:
     """Add this batch's posts to events that existed before it, their rows locked in key order (so
-    two workers never wait on each other in a cycle), in one ``executemany``."""
+    two workers never wait on each other in a cycle), in one ``executemany``. The posts naming a
+    place add to the event's ``district_counts``, and the district follows the most posts: an event
+    whose first posts came from elsewhere moves to its real district."""
     ops = connection.ops
     json_field = Event._meta.get_field("top_terms")
+    counts_field = Event._meta.get_field("district_counts")
     now = ops.adapt_datetimefield_value(timezone.now())
     updates = []
     for chunk in _chunks(keys, 2000):
@@ -631,13 +613,18 @@ def _add_to_events(
                 "last_seen",
                 "label",
                 "top_terms",
+                "district_counts",
             )
         )
-        for pk, key, hot, count, negative, rumor, first, last, label, top_terms in current:
+        for pk, key, hot, count, negative, rumor, first, last, label, top_terms, districts in current:
             batch = per_key[key]
             state = states.get(key)
             if state is not None:
                 label, top_terms = state.label[:200], list(state.top_terms)
+            districts = dict(districts or {})
+            for _post, analysis in batch:
+                if analysis.district:
+                    districts[analysis.district] = districts.get(analysis.district, 0) + 1
             updates.append(
                 (
                     count + len(batch),
@@ -648,16 +635,21 @@ def _add_to_events(
                     label,
                     json_field.get_db_prep_save(top_terms, connection),
                     hotness.get(key, hot),
+                    counts_field.get_db_prep_save(districts, connection) if districts else None,
+                    _district_of(districts),
                     now,
                     pk,
                 )
             )
     with connection.cursor() as cursor:
+        # An event with no counted district keeps the district it has (set by hand or before
+        # district_counts existed).
         cursor.executemany(
             f"UPDATE {Event._meta.db_table} SET post_count = %s, negative_count = %s, "  # noqa: S608
             "rumor_candidate_count = %s, first_seen = %s, last_seen = %s, label = %s, top_terms = %s, "
-            "hotness = %s, updated_at = %s WHERE id = %s",
-            updates,
+            "hotness = %s, district_counts = COALESCE(%s, district_counts), "
+            "district = CASE WHEN %s = '' THEN district ELSE %s END, updated_at = %s WHERE id = %s",
+            [(*row[:8], row[8], row[9], row[9], row[10], row[11]) for row in updates],
         )
 
 
@@ -695,7 +687,8 @@ def _create_events(keys: list[int], states: dict[int, Any], hotness: dict[int, f
                 post_count=count["n"],
                 negative_count=count["negative"],
                 rumor_candidate_count=count["rumor"],
-                district=max(votes, key=lambda d: (votes[d], d)) if votes else "",
+                district=_district_of(votes or {}),
+                district_counts=dict(votes or {}),
                 hotness=hotness.get(key, 0.0),
             )
         )

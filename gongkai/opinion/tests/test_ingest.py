@@ -209,9 +209,38 @@ def test_an_event_moves_to_the_district_most_of_its_posts_are_about(source, sett
     event = Event.objects.get()
     assert event.district == "fengman"
     later = [raw(f"c{i}", WATER[i % 3], minutes=10 + i, place="船营区") for i in range(5)]
-    services.ingest_posts(source, later, pipeline=pipeline)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.ingest_posts(source, later, pipeline=pipeline)
     event.refresh_from_db()
     assert event.post_count == 8 and event.district == "chuanying"
+    assert event.district_counts == {"fengman": 3, "chuanying": 5}
+    # The counts are kept, not recounted: no query groups the event's posts by district.
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"] and '"district"' in q["sql"]]
+    # A batch without places leaves the counts and the district as they are.
+    services.ingest_posts(source, [raw("d", WATER[0], minutes=30)], pipeline=pipeline)
+    event.refresh_from_db()
+    assert event.post_count == 9 and event.district_counts == {"fengman": 3, "chuanying": 5}
+    assert event.district == "chuanying"
+
+
+@needs["places"]
+def test_the_migration_counts_the_districts_of_stored_events(source, settings):
+    """opinion.0005 fills district_counts of the events stored before it from their posts."""
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    settings.GONGKAI_OPINION_EVENT_MIN_POSTS = 3
+    pipeline = pipelines.Pipeline(sentiment_model=KeywordSentiment())
+    posts = [raw(str(i), WATER[i % 3], minutes=i, place="丰满区" if i < 2 else "") for i in range(4)]
+    services.ingest_posts(source, posts, pipeline=pipeline)
+    Event.objects.update(district_counts={})
+    migration = importlib.import_module("gongkai.opinion.migrations.0005_event_district_counts")
+    migration.count_districts(global_apps, None)
+    assert Event.objects.get().district_counts == {"fengman": 2}
 
 
 @needs["dedupe"]
