@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
+from gongkai.core.cache import incr_many
 
 
 def client_ip(request) -> str:
@@ -14,12 +14,5 @@ def client_ip(request) -> str:
 def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one request; ``False`` once ``limit`` requests were counted in the current window."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"reception:rl:{scope}:{digest}"
-    if cache.add(cache_key, 1, timeout=window):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        return True
+    (count,) = incr_many([(f"reception:rl:{scope}:{digest}", window)])
     return count <= limit
