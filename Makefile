@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml setup.py $(wildcard gongkai/opinion/analysis/*.c) | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard gongkai/opinion/analysis/*.c gongkai/opinion/analysis/*.h) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 

@@ -21,12 +21,14 @@ setup(
         Extension(
             "gongkai.opinion.analysis._dedupe_core",
             ["gongkai/opinion/analysis/_dedupe_core.c"],
+            depends=["gongkai/opinion/analysis/_buffer.h"],
             extra_compile_args=["-O2"],
             optional=True,
         ),
         Extension(
             "gongkai.opinion.analysis._sentiment_core",
             ["gongkai/opinion/analysis/_sentiment_core.c"],
+            depends=["gongkai/opinion/analysis/_buffer.h"],
             extra_compile_args=["-O2", "-ffp-contract=off", "-fno-fast-math"],
             optional=True,
         ),

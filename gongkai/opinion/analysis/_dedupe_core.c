@@ -17,18 +17,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-static int
-get(PyObject *object, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *name)
-{
-    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
-        return -1;
-    if (view->itemsize != itemsize || view->len % itemsize != 0) {
-        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes", name, itemsize);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
+#include "_buffer.h"
 
 static PyObject *
 jaccard_pairs(PyObject *self, PyObject *args)

@@ -17,22 +17,11 @@
 #include <Python.h>
 #include <stdint.h>
 
+#include "_buffer.h"
+
 #define M1 0x9E3779B97F4A7C15ULL
 #define M2 0xC2B2AE3D27D4EB4FULL
 #define M3 0x165667B19E3779F9ULL
-
-static int
-get(PyObject *object, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *name)
-{
-    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
-        return -1;
-    if (view->itemsize != itemsize || view->len % itemsize != 0) {
-        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes", name, itemsize);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 static inline uint64_t
 fold(Py_UCS4 c)
