@@ -648,8 +648,8 @@ def _add_to_events(
             f"UPDATE {Event._meta.db_table} SET post_count = %s, negative_count = %s, "  # noqa: S608
             "rumor_candidate_count = %s, first_seen = %s, last_seen = %s, label = %s, top_terms = %s, "
             "hotness = %s, district_counts = COALESCE(%s, district_counts), "
-            "district = CASE WHEN %s = '' THEN district ELSE %s END, updated_at = %s WHERE id = %s",
-            [(*row[:8], row[8], row[9], row[9], row[10], row[11]) for row in updates],
+            "district = COALESCE(NULLIF(%s, ''), district), updated_at = %s WHERE id = %s",
+            updates,
         )
 
 
