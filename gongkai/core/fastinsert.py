@@ -123,6 +123,66 @@ def insert_together(objs: Sequence[models.Model], *, using: str = "default") -> 
             obj._state.adding = False
             obj._state.db = using
         return
+    _insert_elsewhere(objs, connection, using)
+
+
+@cache
+def _plan_select(
+    model: type[models.Model], vendor: str
+) -> tuple[str, tuple[tuple[models.Field, str, tuple[type, ...]], ...]]:
+    """``("INSERT INTO t (a, b) SELECT %s, %s", plan)``: the INSERT with its values as a SELECT, to
+    which a ``WHERE`` or ``FROM`` can be added."""
+    sql, plan = _plan(model, vendor, True)
+    head, _values, placeholders = sql.rpartition(" VALUES (")
+    return f"{head} SELECT {placeholders[:-1]}", plan
+
+
+def insert_new_together(
+    objs: Sequence[models.Model],
+    *,
+    condition: tuple[str, Sequence[Any]] | None = None,
+    using: str = "default",
+) -> bool:
+    """INSERT ``objs`` (primary keys set) in ONE statement, unless the first would break a unique
+    constraint or ``condition`` is false; return whether they were written (PostgreSQL only).
+
+    The first row is inserted with ``ON CONFLICT DO NOTHING`` (any unique constraint or index) and
+    only when ``condition`` (``(sql, params)``, a boolean SQL expression) holds; every other row
+    is inserted only if the first was. So the caller learns in one round trip that a retry's row
+    exists already, or that what ``condition`` checks no longer holds, and nothing is written.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("insert_new_together is PostgreSQL's (ON CONFLICT in a CTE chain)")
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, obj in enumerate(objs):
+        if obj.pk is None:
+            raise ValueError("insert_new_together needs primary keys (allocate_ids_sql)")
+        insert, plan = _plan_select(type(obj), connection.vendor)
+        row = _params(obj, plan, connection)
+        if index == 0:
+            if condition is not None:
+                insert += f" WHERE {condition[0]}"
+            parts.append(f"w0 AS ({insert} ON CONFLICT DO NOTHING RETURNING 1)")
+            params.extend(row)
+            if condition is not None:
+                params.extend(condition[1])
+        else:
+            parts.append(f"w{index} AS ({insert} FROM w0)")
+            params.extend(row)
+    sql = "WITH " + ", ".join(parts) + " SELECT count(*) FROM w0"  # noqa: S608 - our identifiers
+    with hot_cursor(using) as cursor:
+        cursor.execute(sql, params)
+        (written,) = cursor.fetchone()
+    if written:
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+    return bool(written)
+
+
+def _insert_elsewhere(objs: Sequence[models.Model], connection: Any, using: str) -> None:
     # One INSERT is atomic by itself; several share a transaction (a savepoint inside one).
     with transaction.atomic(using=using) if len(objs) > 1 else nullcontext():
         for obj in objs:

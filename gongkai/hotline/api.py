@@ -242,17 +242,22 @@ def _department(code: str, *, field: str, required: bool = True) -> Department |
     return department
 
 
-def _category(code: str) -> RoutingCategory | None:
+def _category(code: str, *, cached: bool = False) -> RoutingCategory | None:
+    """The active category with ``code``, or a 422. ``cached``: from this process's copy (the
+    public intake only, whose write checks it again: ``selectors.category_by_code``)."""
     code = (code or "").strip()
     if not code:
         return None
-    # Compiled once per thread and prepared (the public intake runs this on every appeal).
-    found = selectors.fetch_precompiled(
-        ("hotline.category_by_code",),
-        lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
-        [code[:100]],
-    )
-    category = found[0] if found else None
+    if cached:
+        category = selectors.category_by_code(code[:100])
+    else:
+        # Compiled once per thread and prepared.
+        found = selectors.fetch_precompiled(
+            ("hotline.category_by_code",),
+            lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
+            [code[:100]],
+        )
+        category = found[0] if found else None
     if category is None:
         raise ValidationError({"category": _("派单目录“%(code)s”不存在或已停用。") % {"code": code[:60]}})
     return category
@@ -1220,7 +1225,7 @@ def appeal_create(
     201 with the query code the first time, 200 without it after (the code went out by SMS).
     Limited per IP (each call) and, like the web form, per phone number and address (new appeals)."""
     phone = _appeal_checks(payload)
-    category = _category(payload.category)
+    category = _category(payload.category, cached=True)
     key = (idempotency_key or payload.client_reference or "").strip()
     reference = _appeal_reference(key, phone) if key else None
     # One cache round trip: the operation's per-address rate (every call) and the web form's

@@ -37,6 +37,7 @@ from gongkai.hotline.models import (
     InboundMessage,
     InboundStatus,
     ReturnRuling,
+    RoutingCategory,
     Satisfaction,
     Status,
     WorkOrder,
@@ -253,6 +254,39 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
     with hot_cursor(alias) as cursor:
         cursor.execute(sql, params)
         return _instances(alias, compiler, cursor.fetchall(), plan)
+
+
+#: Active routing categories by code, as this process last read them (``category_by_code``).
+_CATEGORIES: dict[str, RoutingCategory] = {}
+_CATEGORIES_MAX = 10_000
+
+
+def category_by_code(code: str) -> RoutingCategory | None:
+    """The active routing category with ``code``, from this process's copy when it has one.
+
+    For the public intake only, whose write checks that the category is still active under that
+    code (``services._insert_deferred``) and calls :func:`forget_categories` when it is not: so a
+    copy that has gone stale costs one refused appeal's extra query, never a wrong category. The
+    copy saves the intake a query per appeal. Unknown codes are not remembered (each is a query).
+    The instances are shared: read them, never change them."""
+    found = _CATEGORIES.get(code)
+    if found is None:
+        rows = fetch_precompiled(
+            ("hotline.category_by_code",),
+            lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
+            [code],
+        )
+        if not rows:
+            return None
+        found = rows[0]
+        if len(_CATEGORIES) >= _CATEGORIES_MAX:
+            _CATEGORIES.clear()
+        _CATEGORIES[code] = found
+    return found
+
+
+def forget_categories() -> None:
+    _CATEGORIES.clear()
 
 
 #: Translated labels of the public view, per (language, kind, value): each ``gettext`` walks the

@@ -18,7 +18,10 @@ import json
 import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -70,6 +73,7 @@ from gongkai.hotline.models import (
     Status,
     SupervisionKind,
     SupervisionNotice,
+    TrackingCounter,
     Urgency,
     WorkOrder,
     WorkOrderEvent,
@@ -236,16 +240,16 @@ def _choice(value: Any, choices: Any, *, field: str, label: str | Promise) -> st
 # --- Tracking numbers and query codes ---------------------------------------------------------
 
 
-def tracking_number_and_ids(
-    *, day: datetime.date, models_: tuple[Any, ...] = (), reference: tuple[str, str] | None = None
-) -> tuple[str, list[int], int | None]:
+def tracking_number_take(
+    *, day: datetime.date, reference: tuple[str, str] | None = None
+) -> tuple[str, int | None]:
     """The next tracking number of ``day`` (``YYMMDD`` + a 4-digit sequence, then 5…) from one
     atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the day's counter row, in its own
     transaction before the order's (concurrent intakes never share a number; a failed intake leaves
-    a gap, never a duplicate); and, on PostgreSQL, one new primary key of each model in
-    ``models_`` from its sequence and the id of the order already taken in with ``reference``
-    (``(channel, source_reference)``), in the same statement: one round trip. Elsewhere the key
-    list is empty (rows get their keys when inserted) and the reference is looked up separately."""
+    a gap, never a duplicate); and, on PostgreSQL, the id of the order already taken in with
+    ``reference`` (``(channel, source_reference)``) in the same statement: one round trip.
+    Elsewhere the reference is looked up separately. (The public intake on PostgreSQL takes its
+    number and keys from :class:`IntakeKeys` instead.)"""
     table = connection.ops.quote_name("hotline_trackingcounter")
     upsert = (
         f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
@@ -253,15 +257,11 @@ def tracking_number_and_ids(
     )
     params: list[Any] = [connection.ops.adapt_datefield_value(day)]
     existing: int | None = None
-    if connection.vendor == "postgresql" and (models_ or reference):
-        columns = [fastinsert.allocate_ids_sql(model) for model in models_]
-        if reference:
-            orders = connection.ops.quote_name(WorkOrder._meta.db_table)
-            columns.append(
-                f"(SELECT id FROM {orders} WHERE channel = %s AND source_reference = %s LIMIT 1)"  # noqa: S608
-            )
-            params += list(reference)
-        sql = f"WITH c AS ({upsert}) SELECT c.last, {', '.join(columns)} FROM c"  # noqa: S608 - our identifiers
+    if connection.vendor == "postgresql" and reference:
+        orders = connection.ops.quote_name(WorkOrder._meta.db_table)
+        column = f"(SELECT id FROM {orders} WHERE channel = %s AND source_reference = %s LIMIT 1)"  # noqa: S608
+        params += list(reference)
+        sql = f"WITH c AS ({upsert}) SELECT c.last, {column} FROM c"  # noqa: S608 - our identifiers
         if not connection.in_atomic_block:
             # This statement is its own transaction: it need not wait for its WAL flush. If the
             # order is then committed (synchronously), that flush covers this earlier record too;
@@ -272,10 +272,7 @@ def tracking_number_and_ids(
             ).replace(" FROM c", " FROM c, s")
         with hot_cursor() as cursor:
             cursor.execute(sql, params)
-            sequence, *values = cursor.fetchone()
-        if reference:
-            existing = values.pop()
-        ids = [int(pk) for pk in values]
+            sequence, existing = cursor.fetchone()
     else:
         if reference:
             found = work_order_by_reference(channel=reference[0], reference=reference[1])
@@ -283,8 +280,96 @@ def tracking_number_and_ids(
         with connection.cursor() as cursor:
             cursor.execute(upsert, params)
             (sequence,) = cursor.fetchone()
-        ids = []
-    return f"{day:%y%m%d}{int(sequence):04d}", ids, existing
+    return f"{day:%y%m%d}{int(sequence):04d}", existing
+
+
+class IntakeKeys:
+    """Tracking numbers and primary keys for the public intake on PostgreSQL, taken a block at a time.
+
+    Each public appeal needs the day's next tracking number (the SMS carries it, and the query
+    code's hash is salted with it) and the keys of its order and messages, before its one INSERT
+    statement. Taking them costs a statement of its own; under load this process takes a block of
+    them in that statement instead, and hands them out one by one (the "hi/lo" pattern):
+
+    - The block grows while appeals come fast (doubling up to :attr:`MAX` when the last block
+      lasted under a second) and falls back to one number when they come slowly (after
+      :attr:`IDLE` seconds), so that at a normal pace numbers follow the order of arrival as
+      before; under load, two processes' numbers interleave within a day.
+    - What a block leaves unused (its day ended, the process stopped) is a gap in the day's
+      numbers, as a failed intake leaves one: never a duplicate, since the counter row and the
+      sequences hand each value out once, and the block's statement commits (synchronously)
+      before any of its values is used.
+    - Inside a transaction (a caller's, or a test's) one number is taken and nothing is kept, since
+      a rollback would hand the values out again.
+
+    Two keys per order are taken for its messages (an SMS, and an e-mail when given).
+    """
+
+    MAX = 32
+    FAST = 1.0
+    IDLE = 10.0
+    MESSAGES_PER_ORDER = 2
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._day: datetime.date | None = None
+        self._numbers: list[int] = []
+        self._order_ids: list[int] = []
+        self._message_ids: list[int] = []
+        self._size = 1
+        self._taken_at = 0.0
+
+    def take(self, day: datetime.date) -> tuple[str, int, list[int]]:
+        """``(tracking number, order key, [message keys])`` for an appeal received on ``day``."""
+        if connection.in_atomic_block:
+            sequence, orders, messages = self._fetch(day, 1)
+            return f"{day:%y%m%d}{sequence:04d}", orders[0], messages
+        with self._lock:
+            if self._day != day or not self._numbers:
+                now = time.monotonic()
+                if self._day == day and now - self._taken_at < self.FAST:
+                    self._size = min(self._size * 2, self.MAX)
+                elif now - self._taken_at > self.IDLE:
+                    self._size = 1
+                size = self._size
+                last, orders, messages = self._fetch(day, size)
+                self._day, self._taken_at = day, now
+                # Reversed, so that pop() hands them out in ascending order.
+                self._numbers = list(range(last, last - size, -1))
+                self._order_ids = orders[::-1]
+                self._message_ids = messages[::-1]
+            sequence = self._numbers.pop()
+            order_id = self._order_ids.pop()
+            message_ids = [self._message_ids.pop() for _ in range(self.MESSAGES_PER_ORDER)]
+        return f"{day:%y%m%d}{sequence:04d}", order_id, message_ids
+
+    def clear(self) -> None:
+        with self._lock:
+            self._day, self._numbers, self._order_ids, self._message_ids = None, [], [], []
+            self._size, self._taken_at = 1, 0.0
+
+    def _fetch(self, day: datetime.date, size: int) -> tuple[int, list[int], list[int]]:
+        """One statement: ``size`` more on the day's counter, and ``size`` order keys and
+        ``MESSAGES_PER_ORDER × size`` message keys from their sequences. Returns the counter's
+        new last value and the keys."""
+        table = connection.ops.quote_name(TrackingCounter._meta.db_table)
+        orders = fastinsert.allocate_ids_sql(WorkOrder)
+        messages = fastinsert.allocate_ids_sql(OutboxMessage)
+        sql = (
+            f"WITH c AS (INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - our identifiers
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last) "
+            f"SELECT c.last, ARRAY(SELECT {orders} FROM generate_series(1, %s)), "
+            f"ARRAY(SELECT {messages} FROM generate_series(1, %s)) FROM c"
+        )
+        params = [connection.ops.adapt_datefield_value(day), size, size, size * self.MESSAGES_PER_ORDER]
+        with hot_cursor() as cursor:
+            cursor.execute(sql, params)
+            last, order_ids, message_ids = cursor.fetchone()
+        return int(last), [int(pk) for pk in order_ids], [int(pk) for pk in message_ids]
+
+
+#: The public intake's numbers and keys in this process (PostgreSQL).
+INTAKE_KEYS = IntakeKeys()
 
 
 def query_code_hash(*, tracking_number: str, query_code: str) -> str:
@@ -566,13 +651,20 @@ def work_order_create(
     # transaction), so that concurrent intakes do not queue on the day's counter row while this one
     # stores its order, events and messages (bench/hotline.py: 12 of 16 waited on it). A failed
     # intake leaves a gap in the day's numbers, never a duplicate.
-    number, ids, existing_id = tracking_number_and_ids(
-        day=calendar.local_date(moment=now),
-        models_=(WorkOrder, OutboxMessage, OutboxMessage) if deferred else (),
-        reference=(channel, reference) if reference and defer_records and not reference_checked else None,
-    )
-    if existing_id is not None:  # a retry: the number just taken is left as a gap
-        return WorkOrder.objects.get(pk=existing_id), None
+    day = calendar.local_date(moment=now)
+    ids: list[int] = []
+    if deferred and connection.vendor == "postgresql":
+        # The public intake: the number and keys from this process's block (IntakeKeys); the
+        # retry's reference and the category are checked by the INSERT itself (_insert_deferred).
+        number, order_id, message_ids = INTAKE_KEYS.take(day)
+        ids = [order_id, *message_ids]
+    else:
+        number, existing_id = tracking_number_take(
+            day=day,
+            reference=(channel, reference) if reference and defer_records and not reference_checked else None,
+        )
+        if existing_id is not None:  # a retry: the number just taken is left as a gap
+            return WorkOrder.objects.get(pk=existing_id), None
     if deferred and request is not None:
         raw = {**raw, "client": _client_of(request)}
     order = WorkOrder(
@@ -622,7 +714,9 @@ def work_order_create(
     }
     try:
         if deferred:
-            _insert_deferred(order, ids, confirmation if notify else None)
+            existing = _insert_deferred(order, ids, confirmation if notify else None)
+            if existing is not None:  # a retry: the number just taken is left as a gap
+                return existing, None
             return order, code
         with transaction.atomic():
             order.save(force_insert=True)
@@ -668,11 +762,18 @@ def _client_of(request: Any) -> dict[str, Any]:
     }
 
 
-def _insert_deferred(order: WorkOrder, ids: list[int], confirmation: dict[str, Any] | None) -> None:
-    """The public intake's write: the order and the citizen's confirmation (SMS and/or e-mail) in
-    one statement on PostgreSQL (keys taken with the tracking number, ``tracking_number_and_ids``),
-    in one transaction elsewhere. ``records_pending=True`` leaves the RECEIVED event and the audit
-    event to ``work_orders_record_pending``, woken when this commits."""
+def _insert_deferred(
+    order: WorkOrder, ids: list[int], confirmation: dict[str, Any] | None
+) -> WorkOrder | None:
+    """The public intake's write: the order and the citizen's confirmation (SMS and/or e-mail).
+
+    On PostgreSQL ONE statement (``fastinsert.insert_new_together``, keys from ``IntakeKeys``)
+    that writes nothing when the order's ``(channel, source_reference)`` was taken in already (a
+    retry: that order is returned) or when its category has been switched off or renamed since the
+    caller read it (a ``ValidationError``, as for any inactive category). Elsewhere one
+    transaction, which checks the category likewise. ``records_pending=True`` leaves the RECEIVED
+    event and the audit event to ``work_orders_record_pending``, woken when this commits.
+    Returns ``None`` when the order was written."""
     from gongkai.core.outbox.services import outbox_message_new, outbox_written
 
     def messages() -> list[OutboxMessage]:
@@ -701,24 +802,60 @@ def _insert_deferred(order: WorkOrder, ids: list[int], confirmation: dict[str, A
             )
         return built
 
+    category = order.category
     if ids:  # PostgreSQL: one statement (atomic by itself); a savepoint only inside a transaction
         order.pk = ids[0]
         written = messages()
         for message, pk in zip(written, ids[1:], strict=False):
             message.pk = pk
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                fastinsert.insert_together([order, *written])
-        else:
-            fastinsert.insert_together([order, *written])
+        condition = None
+        if category is not None:
+            table = connection.ops.quote_name(RoutingCategory._meta.db_table)
+            condition = (
+                f"EXISTS (SELECT 1 FROM {table} WHERE id = %s AND code = %s AND is_active)",  # noqa: S608
+                [category.pk, category.code],
+            )
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            stored = fastinsert.insert_new_together([order, *written], condition=condition)
+        if not stored:
+            if order.source_reference:
+                existing = work_order_by_reference(channel=order.channel, reference=order.source_reference)
+                if existing is not None:
+                    return existing
+            if category is not None and not _category_current(category):
+                # The caller's copy is stale. The code may now name another active category
+                # (deleted and created again): then that one, once; else the usual refusal.
+                from gongkai.hotline import selectors
+
+                selectors.forget_categories()
+                current = selectors.category_by_code(category.code)
+                if current is None or current.pk == category.pk:
+                    raise ValidationError({"category": _("所选派单目录已停用。")})
+                order.category = current
+                return _insert_deferred(order, ids, confirmation)
+            raise IntegrityError(f"work order {order.tracking_number} was not stored")
     else:
         with transaction.atomic():
+            if category is not None and not _category_current(category):
+                from gongkai.hotline import selectors
+
+                selectors.forget_categories()
+                current = selectors.category_by_code(category.code)
+                if current is None:
+                    raise ValidationError({"category": _("所选派单目录已停用。")})
+                order.category = current
             fastinsert.insert_together([order])
             written = messages()
             fastinsert.insert_together(written)
     for message in written:
         outbox_written(message)
     _RECORDS_WAKER.wake_on_commit()
+    return None
+
+
+def _category_current(category: RoutingCategory) -> bool:
+    """Whether ``category`` is still active under its code (the caller's copy may be older)."""
+    return RoutingCategory.objects.filter(pk=category.pk, code=category.code, is_active=True).exists()
 
 
 _RECORDS_WAKER = Waker("gongkai.hotline.tasks.record_pending")
@@ -2706,7 +2843,7 @@ __all__ = [
     "normalize_phone",
     "public_lookup",
     "query_code_hash",
-    "tracking_number_and_ids",
+    "tracking_number_take",
     "work_order_accept",
     "public_text",
     "work_order_answer_directly",

@@ -56,6 +56,46 @@ def test_insert_together_writes_what_save_writes():
     assert a == b and b["payload"]["params"]["n"] == "一" and b["next_attempt_at"] == now
 
 
+def _new_ids(model, n: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {fastinsert.allocate_ids_sql(model)} FROM generate_series(1, %s)", [n])  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_insert_new_together_writes_nothing_on_a_conflict_or_a_false_condition():
+    if connection.vendor != "postgresql":
+        pytest.skip("insert_new_together is PostgreSQL's")
+    now = timezone.now()
+
+    def message(key: str, pk: int) -> OutboxMessage:
+        row = OutboxMessage(
+            channel="sms",
+            recipient="13800000000",
+            payload={},
+            idempotency_key=key,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        row.pk = pk
+        return row
+
+    ids = _new_ids(OutboxMessage, 8)
+    assert fastinsert.insert_new_together([message("a", ids[0]), message("a-follower", ids[1])])
+    assert OutboxMessage.objects.filter(idempotency_key__startswith="a").count() == 2
+    # The first row's key is taken: neither row is written, nothing is raised.
+    assert not fastinsert.insert_new_together([message("a", ids[2]), message("b-follower", ids[3])])
+    assert not OutboxMessage.objects.filter(pk__in=ids[2:4]).exists()
+    # A false condition writes nothing either; a true one writes both.
+    assert not fastinsert.insert_new_together(
+        [message("c", ids[4]), message("c-follower", ids[5])], condition=("%s", [False])
+    )
+    assert not OutboxMessage.objects.filter(pk__in=ids[4:6]).exists()
+    rows = [message("d", ids[6]), message("d-follower", ids[7])]
+    assert fastinsert.insert_new_together(rows, condition=("%s", [True]))
+    assert OutboxMessage.objects.get(pk=ids[7]).idempotency_key == "d-follower"
+    assert not any(row._state.adding for row in rows)
+
+
 def test_counters_count_read_and_give_back():
     cache.clear()
     assert incr_many([("k1", 60), ("k2", 60)]) == [1, 1]

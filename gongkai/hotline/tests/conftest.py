@@ -18,6 +18,17 @@ TZ = ZoneInfo("Asia/Shanghai")
 START = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=TZ)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_copies():
+    """What a process keeps between requests (the intake's block of numbers and keys, its copy of
+    the routing catalogue) does not outlive a test, whose database is rolled back or emptied."""
+    from gongkai.hotline import selectors
+
+    yield
+    services.INTAKE_KEYS.clear()
+    selectors.forget_categories()
+
+
 @pytest.fixture
 def clock(db):
     """Travel to START; ``clock.shift(...)`` moves on."""

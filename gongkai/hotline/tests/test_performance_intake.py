@@ -42,12 +42,15 @@ def test_one_public_appeal_costs_a_fixed_number_of_statements(client, clock, tre
         )
     assert response.status_code == 201, response.content
     if connection.vendor == "postgresql":
-        # category; tracking number, new keys and the idempotency reference in one statement; the
-        # order and its SMS in one statement (a savepoint here, inside the test's transaction).
-        expected = ["SELECT", "WITH", "SAVEPOINT", "WITH", "RELEASE"]
+        # The category is this process's copy. The tracking number and new keys in one statement
+        # (inside a transaction, as here, one of each; outside, a block of them: IntakeKeys); the
+        # order and its SMS in one statement that also checks the idempotency reference and the
+        # category (a savepoint here, inside the test's transaction).
+        expected = ["WITH", "SAVEPOINT", "WITH", "RELEASE"]
     else:
-        # category; idempotency reference; tracking number; then order and SMS in a transaction.
-        expected = ["SELECT", "SELECT", "INSERT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"]
+        # Idempotency reference; tracking number; then, in a transaction, the category still
+        # active, the order and its SMS.
+        expected = ["SELECT", "INSERT", "SAVEPOINT", "SELECT", "INSERT", "INSERT", "RELEASE"]
     assert _statements(ctx) == expected
     assert not any("search_searchentry" in q["sql"] for q in ctx.captured_queries)
     # The RECEIVED event and the audit event are left to the job (records_pending).
@@ -153,10 +156,10 @@ def test_the_number_statement_relaxes_only_its_own_commit():
 
     if connection.vendor != "postgresql":
         pytest.skip("synchronous_commit is PostgreSQL's")
-    number, ids, existing = services.tracking_number_and_ids(
-        day=datetime.date(2026, 11, 27), models_=(WorkOrder,), reference=("web", "no-such-reference")
+    number, existing = services.tracking_number_take(
+        day=datetime.date(2026, 11, 27), reference=("web", "no-such-reference")
     )
-    assert number.startswith("261127") and len(ids) == 1 and existing is None
+    assert number.startswith("261127") and existing is None
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # set_config(..., is_local=true): that statement only
@@ -198,3 +201,36 @@ def test_a_foreign_key_lookup_uses_its_partial_index(db):
             )
         plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
     assert "hotline_wo_merged_into_nn" in plan, plan
+
+
+def test_the_intake_refuses_a_category_switched_off_after_this_process_read_it(client, clock, tree):
+    from gongkai.hotline.models import RoutingCategory
+
+    assert client.post(BASE + "/appeals", APPEAL, content_type="application/json").status_code == 201
+    assert selectors._CATEGORIES.get("ludeng") is not None  # the process keeps its copy
+    RoutingCategory.objects.filter(code="ludeng").update(is_active=False)
+    before = WorkOrder.objects.count()
+    response = client.post(
+        BASE + "/appeals", {**APPEAL, "caller_phone": "13912345679"}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert "category" in response.content.decode() and WorkOrder.objects.count() == before
+    assert "ludeng" not in selectors._CATEGORIES
+
+
+def test_the_intake_follows_a_category_created_again_under_the_same_code(client, clock, tree):
+    from gongkai.hotline.models import RoutingCategory
+
+    assert client.post(BASE + "/appeals", APPEAL, content_type="application/json").status_code == 201
+    old = RoutingCategory.objects.get(code="ludeng")
+    old.code = "ludeng-old"
+    old.save()
+    new = RoutingCategory.objects.create(
+        code="ludeng", name="路灯（新）", default_department=old.default_department
+    )
+    response = client.post(
+        BASE + "/appeals", {**APPEAL, "caller_phone": "13912345679"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    order = WorkOrder.objects.get(tracking_number=response.json()["tracking_number"])
+    assert order.category_id == new.pk
