@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import Field, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 #: A database id: positive and within a signed 64-bit integer (SQLite and PostgreSQL bigint).
@@ -14,6 +14,29 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 #: Characters no text column can store: PostgreSQL refuses NUL, and a lone surrogate is not UTF-8.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class InputSchema(Schema):
+    """A ninja ``Schema`` for request bodies: a plain dict is validated once, as it is.
+
+    ninja's ``Schema`` wraps whatever it validates in a ``DjangoGetter`` (so that an output can be
+    read from a model instance, with ``resolve_*`` methods, managers and querysets turned into
+    lists), and validates a schema with ``extra="forbid"`` twice: once as given, to find extra
+    keys, then wrapped. A JSON body is a dict of plain values that needs none of this, and on the
+    public intake the second validation cost more than the first. Anything else (a model
+    instance, or a subclass with ``resolve_*`` methods) is validated as ninja does."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if type(values) is dict and not cls._ninja_resolvers:  # type: ignore[attr-defined]
+            return handler(values)
+        # As ninja.Schema._run_root_validator.
+        if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
+            handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 def unstorable_at(value: Any, where: str = "") -> str | None:

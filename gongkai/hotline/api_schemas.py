@@ -11,6 +11,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from gongkai.api.types import InputSchema
+
 ORDER_TYPES = Literal["consultation", "help", "complaint", "report", "suggestion", "praise", "other"]
 URGENCIES = Literal["normal", "urgent"]
 STAFF_CHANNELS = Literal[
@@ -38,7 +40,7 @@ REASON = Field(..., min_length=1, max_length=1000)
 OPTIONAL_TEXT = Field("", max_length=1000)
 
 
-class StrictIn(Schema):
+class StrictIn(InputSchema):
     model_config = {"extra": "forbid"}
 
 

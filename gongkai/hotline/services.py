@@ -159,6 +159,10 @@ def _event(
     )
 
 
+#: Control characters other than tab and newline, and U+FFFD (what a wrong encoding leaves).
+_UNREADABLE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffd]")
+
+
 def _clean_text(
     value: str | None, *, field: str, label: str | Promise, max_length: int, required: bool = False
 ) -> str:
@@ -169,7 +173,7 @@ def _clean_text(
         raise ValidationError(
             {field: _("%(label)s不能超过 %(max)s 个字。") % {"label": label, "max": max_length}}
         )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\ufffd" in text:
+    if _UNREADABLE.search(text):
         raise ValidationError({field: _("%(label)s含有无法识别的字符，请检查编码。") % {"label": label}})
     return text
 

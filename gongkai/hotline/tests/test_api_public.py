@@ -153,3 +153,25 @@ def test_rating_once_after_the_reply(client, clock, tree, users):
     assert wrong.status_code == 404
     bad = _post(client, "/rating", {**payload, "satisfaction": "meh"})
     assert bad.status_code == 422
+
+
+def test_the_appeal_and_lookup_bodies_are_exactly_their_documented_schemas(client, clock, tree):
+    """Both operations render their bodies without ninja's response validation; these hold them
+    to the schemas that the OpenAPI document shows."""
+    from gongkai.hotline.api_schemas import AppealOut, PublicViewOut
+
+    first = _post(client, "/appeals", APPEAL, HTTP_IDEMPOTENCY_KEY="schema-1")
+    again = _post(client, "/appeals", APPEAL, HTTP_IDEMPOTENCY_KEY="schema-1")
+    for response in (first, again):
+        assert response["Content-Type"].startswith("application/json")
+        body = response.json()
+        assert set(body) == set(AppealOut.model_fields)
+        assert AppealOut.model_validate(body).model_dump() == body
+    lookup = _post(
+        client,
+        "/lookup",
+        {"tracking_number": first.json()["tracking_number"], "query_code": first.json()["query_code"]},
+    )
+    assert lookup.status_code == 200
+    assert set(lookup.json()) == set(PublicViewOut.model_fields)
+    PublicViewOut.model_validate(lookup.json())
