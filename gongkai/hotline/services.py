@@ -671,7 +671,9 @@ def work_order_create(
             return WorkOrder.objects.get(pk=existing_id), None
     if deferred and request is not None:
         raw = {**raw, "client": _client_of(request)}
-    order = WorkOrder(
+    # As WorkOrder(...), without Model.__init__'s per-field work (fastinsert.new).
+    order: WorkOrder = fastinsert.new(  # type: ignore[assignment]
+        WorkOrder,
         tracking_number=number,
         query_code_hash=query_code_hash(tracking_number=number, query_code=code),
         channel=channel,

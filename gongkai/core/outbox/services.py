@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai.api.errors import Conflict, NotFound, PermissionDenied
+from gongkai.core import fastinsert
 from gongkai.core.outbox.access import can_manage_outbox
 from gongkai.core.outbox.backends.base import Kind, Result, excerpt
 from gongkai.core.outbox.channels import OutboxPayloadError, get_channel
@@ -204,7 +205,7 @@ def outbox_message_new(
     :func:`outbox_written` once it has committed. Same checks as :func:`outbox_enqueue`."""
     recipient, key = _validated(channel, recipient, payload, idempotency_key)
     fields, _now = _fields(channel, recipient, payload, key, source, None)
-    return OutboxMessage(**fields)
+    return fastinsert.new(OutboxMessage, **fields)  # type: ignore[return-value]
 
 
 def outbox_written(message: OutboxMessage) -> None:

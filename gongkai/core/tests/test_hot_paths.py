@@ -96,6 +96,57 @@ def test_insert_new_together_writes_nothing_on_a_conflict_or_a_false_condition()
     assert not any(row._state.adding for row in rows)
 
 
+def test_new_builds_what_the_model_builds():
+    """fastinsert.new is Model(**values) without its per-field work and without the init signals:
+    the models it builds have no receivers of those, and the instances are the same."""
+    from django.db.models.signals import post_init, pre_init
+
+    from gongkai.hotline.models import RoutingCategory, WorkOrder
+
+    category = RoutingCategory(pk=7, code="ludeng", name="路灯")
+    now = timezone.now()
+    cases = [
+        (
+            WorkOrder,
+            {
+                "tracking_number": "2611270001",
+                "channel": "web",
+                "category": category,
+                "district": None,
+                "received_by_id": None,
+                "title": "路灯不亮",
+                "content": "小区路灯不亮",
+                "raw_source": {"form": "x"},
+                "created_at": now,
+                "updated_at": now,
+                "records_pending": True,
+            },
+        ),
+        (
+            OutboxMessage,
+            {
+                "channel": "sms",
+                "recipient": "13800000000",
+                "payload": {},
+                "idempotency_key": "k",
+                "created_at": now,
+                "next_attempt_at": now,
+            },
+        ),
+    ]
+    for model, values in cases:
+        assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
+        built, made = fastinsert.new(model, **values), model(**values)
+        state_built, state_made = built.__dict__.pop("_state"), made.__dict__.pop("_state")
+        assert built.__dict__ == made.__dict__
+        assert state_built.adding and state_built.db is None
+        assert state_built.fields_cache == state_made.fields_cache
+        built._state = state_built
+        assert fastinsert.new(model, **values).pk is None
+    with pytest.raises(TypeError):
+        fastinsert.new(OutboxMessage, no_such_field=1)
+
+
 def test_counters_count_read_and_give_back():
     cache.clear()
     assert incr_many([("k1", 60), ("k2", 60)]) == [1, 1]
