@@ -146,18 +146,19 @@ def new(model: type[models.Model], **values: Any) -> models.Model:
     for attname, default in computed:
         fields[attname] = default()
     for name, value in values.items():
-        attname = relations.get(name)
-        if attname is None:
+        relation = relations.get(name)
+        if relation is None:
             if name not in known:
                 raise TypeError(f"{model.__name__}() got an unexpected keyword argument '{name}'")
             fields[name] = value
         elif isinstance(value, models.Model):
-            fields[attname] = value.pk
+            fields[relation] = value.pk
             state.fields_cache[name] = value
-        else:
-            fields[attname] = value  # the raw key (attname given by its name)
-            if value is None:
-                state.fields_cache[name] = None
+        elif value is None:
+            fields[relation] = None
+            state.fields_cache[name] = None
+        else:  # as the related descriptor refuses it
+            raise ValueError(f'"{name}" must be a model instance or None (the key goes in "{relation}").')
     obj.__dict__.update(fields)
     obj._state = state
     return obj

@@ -145,6 +145,8 @@ def test_new_builds_what_the_model_builds():
         assert fastinsert.new(model, **values).pk is None
     with pytest.raises(TypeError):
         fastinsert.new(OutboxMessage, no_such_field=1)
+    with pytest.raises(ValueError):
+        fastinsert.new(WorkOrder, category=7)
 
 
 def test_counters_count_read_and_give_back():
