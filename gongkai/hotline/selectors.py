@@ -219,7 +219,9 @@ def _compiled(
 
 def _instances(alias: str, compiler: Any, rows: list[Any], plan: list[Any]) -> list[Any]:
     """Model instances of ``rows`` as the ORM builds them; ``plan`` (one per compiled statement)
-    keeps the column names and ``select_related`` populators, which depend only on the statement."""
+    keeps the column names, the columns' value converters (``results_iter`` looks them up on
+    every call: about 30 per lookup) and ``select_related`` populators, which depend only on the
+    statement."""
     if not rows:
         return []
     if not plan:
@@ -228,10 +230,17 @@ def _instances(alias: str, compiler: Any, rows: list[Any], plan: list[Any]) -> l
         attnames = [column[0].target.attname for column in select[start:end]]
         # Django 5.2 signature (the stubs already describe 6.0's extra ``fetch_mode``).
         populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
-        plan[:] = [klass_info["model"], start, end, attnames, populators]
-    model, start, end, attnames, populators = plan
+        fields = [column[0] for column in select[0 : compiler.col_count]]
+        # Composite keys (none here) need results_iter's own handling.
+        converters = None if compiler.has_composite_fields(fields) else compiler.get_converters(fields)
+        plan[:] = [klass_info["model"], start, end, attnames, populators, converters]
+    model, start, end, attnames, populators, converters = plan
+    if converters is None:
+        converted = compiler.results_iter([rows])
+    else:
+        converted = compiler.apply_converters(rows, converters) if converters else rows
     result = []
-    for row in compiler.results_iter([rows]):
+    for row in converted:
         obj = model.from_db(alias, attnames, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
