@@ -248,16 +248,7 @@ def _category(code: str, *, cached: bool = False) -> RoutingCategory | None:
     code = (code or "").strip()
     if not code:
         return None
-    if cached:
-        category = selectors.category_by_code(code[:100])
-    else:
-        # Compiled once per thread and prepared.
-        found = selectors.fetch_precompiled(
-            ("hotline.category_by_code",),
-            lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
-            [code[:100]],
-        )
-        category = found[0] if found else None
+    category = (selectors.category_by_code if cached else selectors.active_category)(code[:100])
     if category is None:
         raise ValidationError({"category": _("派单目录“%(code)s”不存在或已停用。") % {"code": code[:60]}})
     return category

@@ -265,6 +265,16 @@ def fetch_precompiled(key: tuple, build: Callable[[list[Any]], QuerySet], values
         return _instances(alias, compiler, cursor.fetchall(), plan)
 
 
+def active_category(code: str) -> RoutingCategory | None:
+    """The active routing category with ``code`` (a prepared statement compiled once per thread)."""
+    rows = fetch_precompiled(
+        ("hotline.category_by_code",),
+        lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
+        [code],
+    )
+    return rows[0] if rows else None
+
+
 #: Active routing categories by code, as this process last read them (``category_by_code``).
 _CATEGORIES: dict[str, RoutingCategory] = {}
 _CATEGORIES_MAX = 10_000
@@ -280,14 +290,9 @@ def category_by_code(code: str) -> RoutingCategory | None:
     The instances are shared: read them, never change them."""
     found = _CATEGORIES.get(code)
     if found is None:
-        rows = fetch_precompiled(
-            ("hotline.category_by_code",),
-            lambda values: RoutingCategory.objects.filter(code=values[0], is_active=True).order_by()[:1],
-            [code],
-        )
-        if not rows:
+        found = active_category(code)
+        if found is None:
             return None
-        found = rows[0]
         if len(_CATEGORIES) >= _CATEGORIES_MAX:
             _CATEGORIES.clear()
         _CATEGORIES[code] = found

@@ -769,7 +769,7 @@ def _client_of(request: Any) -> dict[str, Any]:
 
 
 def _insert_deferred(
-    order: WorkOrder, ids: list[int], confirmation: dict[str, Any] | None
+    order: WorkOrder, ids: list[int], confirmation: dict[str, Any] | None, *, retry: bool = True
 ) -> WorkOrder | None:
     """The public intake's write: the order and the citizen's confirmation (SMS and/or e-mail).
 
@@ -828,28 +828,17 @@ def _insert_deferred(
                 existing = work_order_by_reference(channel=order.channel, reference=order.source_reference)
                 if existing is not None:
                     return existing
-            if category is not None and not _category_current(category):
-                # The caller's copy is stale. The code may now name another active category
-                # (deleted and created again): then that one, once; else the usual refusal.
-                from gongkai.hotline import selectors
-
-                selectors.forget_categories()
-                current = selectors.category_by_code(category.code)
-                if current is None or current.pk == category.pk:
-                    raise ValidationError({"category": _("所选派单目录已停用。")})
-                order.category = current
-                return _insert_deferred(order, ids, confirmation)
+            if category is not None and retry and not _category_current(category):
+                # The caller's copy is stale: once more with the category its code names now.
+                order.category = _category_now(category)
+                return _insert_deferred(order, ids, confirmation, retry=False)
+            if category is not None and not retry:
+                raise ValidationError({"category": _("所选派单目录已停用。")})
             raise IntegrityError(f"work order {order.tracking_number} was not stored")
     else:
         with transaction.atomic():
             if category is not None and not _category_current(category):
-                from gongkai.hotline import selectors
-
-                selectors.forget_categories()
-                current = selectors.category_by_code(category.code)
-                if current is None:
-                    raise ValidationError({"category": _("所选派单目录已停用。")})
-                order.category = current
+                order.category = _category_now(category)
             fastinsert.insert_together([order])
             written = messages()
             fastinsert.insert_together(written)
@@ -862,6 +851,18 @@ def _insert_deferred(
 def _category_current(category: RoutingCategory) -> bool:
     """Whether ``category`` is still active under its code (the caller's copy may be older)."""
     return RoutingCategory.objects.filter(pk=category.pk, code=category.code, is_active=True).exists()
+
+
+def _category_now(category: RoutingCategory) -> RoutingCategory:
+    """The active category that ``category``'s code names now (deleted and created again, say),
+    when the caller's copy of it is stale; the process's copies are dropped. A 422 if none."""
+    from gongkai.hotline import selectors
+
+    selectors.forget_categories()
+    current = selectors.category_by_code(category.code)
+    if current is None:
+        raise ValidationError({"category": _("所选派单目录已停用。")})
+    return current
 
 
 _RECORDS_WAKER = Waker("gongkai.hotline.tasks.record_pending")
